@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace Mesh.Invocation;
+
+/// <summary>
+/// The definitions of every balanced service in loaded assemblies. Generated code registers its
+/// definitions from a module initializer; the runtime looks them up by interface.
+/// </summary>
+public static class MeshServiceRegistry
+{
+    private static readonly ConcurrentDictionary<Type, ServiceDefinition> Definitions = new();
+
+    /// <summary>Registers a definition (called by generated code).</summary>
+    public static void Register(ServiceDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        Definitions.TryAdd(definition.ServiceType, definition);
+    }
+
+    /// <summary>Gets the generated definition of <typeparamref name="TService"/>.</summary>
+    /// <exception cref="InvalidOperationException">No definition was generated for the interface.</exception>
+    public static ServiceDefinition<TService> Get<TService>()
+        where TService : class
+    {
+        if (!Definitions.TryGetValue(typeof(TService), out var definition))
+        {
+            // The generated module initializer of the interface's assembly may not have run yet.
+            RuntimeHelpers.RunModuleConstructor(typeof(TService).Module.ModuleHandle);
+            Definitions.TryGetValue(typeof(TService), out definition);
+        }
+
+        return definition as ServiceDefinition<TService>
+            ?? throw new InvalidOperationException(
+                $"No Mesh service definition exists for '{typeof(TService).FullName}'. Mark the interface with " +
+                "[BalancedService] and make sure its project references Mesh.Generators as an analyzer.");
+    }
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using Mesh.Balancing;
+using Mesh.Diagnostics;
+using Mesh.Invocation;
+using Mesh.Membership;
+using Mesh.Serialization;
+using Mesh.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Calls;
+
+/// <summary>
+/// The router: for each call, asks the balancing policy for a link among ready peers hosting the service,
+/// sends the request, and awaits the response within the call's deadline. A call is sent again, to another
+/// peer, only when it provably did not execute (link closing before the write, peer refused it).
+/// </summary>
+internal sealed class MeshInvoker : IMeshInvoker
+{
+    private const int MaxAttempts = 3;
+    private readonly PeerDirectory _directory;
+    private readonly ILoadBalancingPolicy _policy;
+    private readonly IPayloadSerializer _serializer;
+    private readonly ILogger<MeshInvoker> _logger;
+    private readonly TimeSpan _deadline;
+    private readonly int _maxFrameSize;
+
+    public MeshInvoker(PeerDirectory directory, ILoadBalancingPolicy policy, IPayloadSerializer serializer, IOptions<MeshOptions> options, ILogger<MeshInvoker> logger)
+    {
+        _directory = directory;
+        _policy = policy;
+        _serializer = serializer;
+        _logger = logger;
+        _deadline = options.Value.DefaultDeadline;
+        _maxFrameSize = options.Value.MaxFrameSize;
+    }
+
+    public OutgoingRequest CreateRequest(MeshMethod method) => new RequestBuilder(method, _serializer, _maxFrameSize);
+
+    public async ValueTask InvokeAsync(OutgoingRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<TResult> InvokeAsync<TResult>(OutgoingRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return _serializer.Deserialize<TResult>(response.Span);
+    }
+
+    private async ValueTask<ResponsePayload> SendAsync(OutgoingRequest outgoing, CancellationToken cancellationToken)
+    {
+        var request = outgoing as RequestBuilder
+            ?? throw new ArgumentException("The request was not created by this invoker.", nameof(outgoing));
+        var method = request.Method;
+        var started = Stopwatch.GetTimestamp();
+        using var activity = MeshDiagnostics.ActivitySource.HasListeners()
+            ? MeshDiagnostics.ActivitySource.StartActivity(method.ToString(), ActivityKind.Client)
+            : null;
+        var outcome = "ok";
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_deadline);
+            List<ClientLink>? excluded = null;
+            for (var attempt = 1; ; attempt++)
+            {
+                var link = Pick(method, excluded);
+                activity?.SetTag("mesh.peer", link.PeerNodeId);
+                var remaining = _deadline - Stopwatch.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero || deadline.IsCancellationRequested)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new DeadlineExceededException(method.ToString(), _deadline);
+                }
+
+                var call = new PendingCall(method, _deadline, cancellationToken);
+                if (!link.TrySend(request, call, (uint)Math.Ceiling(remaining.TotalMilliseconds)))
+                {
+                    (excluded ??= []).Add(link);
+                    MeshLog.Retrying(_logger, method.ToString(), $"the link to '{link.PeerNodeId}' is closing");
+                    continue;
+                }
+
+                using (deadline.Token.UnsafeRegister(PendingCall.OnCancel, call))
+                {
+                    try
+                    {
+                        return await call.Task.ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (attempt < MaxAttempts && !deadline.IsCancellationRequested && WasNotExecuted(ex, method))
+                    {
+                        (excluded ??= []).Add(link);
+                        MeshLog.Retrying(_logger, method.ToString(), ex.Message);
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            outcome = ex switch
+            {
+                OperationCanceledException => "cancelled",
+                DeadlineExceededException => "deadline_exceeded",
+                PeerUnavailableException => "peer_unavailable",
+                RemoteInvocationException => "remote_exception",
+                _ => "error",
+            };
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+        finally
+        {
+            request.Dispose();
+            if (MeshDiagnostics.ClientCalls.Enabled)
+            {
+                MeshDiagnostics.ClientCalls.Add(1, new("mesh.service", method.ServiceName), new("mesh.outcome", outcome));
+            }
+
+            if (MeshDiagnostics.ClientDuration.Enabled)
+            {
+                MeshDiagnostics.ClientDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("mesh.service", method.ServiceName));
+            }
+        }
+    }
+
+    /// <summary>True when the peer refused the call before running it, or it may safely run twice.</summary>
+    private static bool WasNotExecuted(Exception exception, MeshMethod method) => exception switch
+    {
+        NotExecutedException or UnknownServiceException => true,
+        PeerUnavailableException => method.IsIdempotent,
+        _ => false,
+    };
+
+    private ClientLink Pick(MeshMethod method, List<ClientLink>? excluded)
+    {
+        var candidates = _directory.For(method.ServiceId);
+        if (excluded is not null && !candidates.IsEmpty)
+        {
+            var remaining = new List<ClientLink>(candidates.Length);
+            foreach (var link in candidates)
+            {
+                if (!excluded.Contains(link))
+                {
+                    remaining.Add(link);
+                }
+            }
+
+            candidates = remaining.ToArray();
+        }
+
+        if (candidates.IsEmpty)
+        {
+            if (excluded is not null)
+            {
+                throw new PeerUnavailableException($"Every peer hosting '{method.ServiceName}' refused {method} or its link failed.");
+            }
+
+            if (_directory.Count == 0)
+            {
+                throw new PeerUnavailableException($"No peer is linked, so {method} cannot be sent; check the mesh's discovery settings and that peers are running.");
+            }
+
+            throw new UnknownServiceException(method.ServiceName, $"none of the {_directory.Count} linked peers hosts it");
+        }
+
+        return _policy.Pick(candidates);
+    }
+}

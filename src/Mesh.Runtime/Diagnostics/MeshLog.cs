@@ -1,0 +1,50 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Diagnostics;
+
+/// <summary>Every log message of the runtime, with stable event ids.</summary>
+internal static partial class MeshLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Mesh node {NodeId} listening on {EndPoint} (mesh '{MeshName}', services: {Services})")]
+    public static partial void NodeStarted(ILogger logger, string nodeId, EndPoint? endPoint, string meshName, string services);
+
+    [LoggerMessage(2, LogLevel.Information, "Mesh node {NodeId} stopped ({Remaining} calls still running after the drain)")]
+    public static partial void NodeStopped(ILogger logger, string nodeId, int remaining);
+
+    [LoggerMessage(3, LogLevel.Information, "Linked to peer {PeerNodeId} at {EndPoint} (services: {Services})")]
+    public static partial void PeerLinked(ILogger logger, string peerNodeId, EndPoint? endPoint, string services);
+
+    [LoggerMessage(4, LogLevel.Information, "Link to peer {PeerNodeId} at {EndPoint} closed")]
+    public static partial void PeerUnlinked(ILogger logger, string? peerNodeId, EndPoint? endPoint);
+
+    [LoggerMessage(5, LogLevel.Debug, "Connecting to {EndPoint} failed (attempt {Attempt}, next in {DelayMs} ms): {Reason}")]
+    public static partial void ConnectFailed(ILogger logger, string endPoint, int attempt, long delayMs, string reason);
+
+    [LoggerMessage(6, LogLevel.Warning, "Closing {Role} link to {EndPoint} (node {PeerNodeId}): protocol violation: {Reason}")]
+    public static partial void ProtocolViolation(ILogger logger, string role, EndPoint? endPoint, string? peerNodeId, string reason);
+
+    [LoggerMessage(7, LogLevel.Warning, "Closing {Role} link to {EndPoint} (node {PeerNodeId}): {Reason}")]
+    public static partial void ConnectionAborted(ILogger logger, string role, EndPoint? endPoint, string? peerNodeId, string reason);
+
+    [LoggerMessage(8, LogLevel.Error, "The {Role} link to {EndPoint} (node {PeerNodeId}) failed")]
+    public static partial void ConnectionFailed(ILogger logger, Exception exception, string role, EndPoint? endPoint, string? peerNodeId);
+
+    [LoggerMessage(9, LogLevel.Warning, "Refused a link from {EndPoint}: {Reason}")]
+    public static partial void HandshakeRefused(ILogger logger, EndPoint? endPoint, string reason);
+
+    [LoggerMessage(10, LogLevel.Information, "Peer {PeerNodeId} is draining; sending it no new calls")]
+    public static partial void PeerDraining(ILogger logger, string? peerNodeId);
+
+    [LoggerMessage(11, LogLevel.Information, "Mesh node {NodeId} draining: {Running} calls running, grace period {GraceMs} ms")]
+    public static partial void NodeDraining(ILogger logger, string nodeId, int running, long graceMs);
+
+    [LoggerMessage(12, LogLevel.Error, "Accepting links failed")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Debug, "Retrying {Method} on another peer: {Reason}")]
+    public static partial void Retrying(ILogger logger, string method, string reason);
+
+    [LoggerMessage(14, LogLevel.Warning, "Could not resolve static peer '{Peer}': {Reason}")]
+    public static partial void ResolveFailed(ILogger logger, string peer, string reason);
+}

@@ -1,0 +1,27 @@
+using Mesh.Invocation;
+using Mesh.Transport;
+
+namespace Mesh.Dispatch;
+
+/// <summary>A service this node hosts: its definition and how to reach the implementation.</summary>
+internal abstract class HostedService(ServiceDefinition definition)
+{
+    public string Name => definition.Name;
+
+    public uint Id { get; } = StableHash.Compute(definition.Name);
+
+    public HostedServiceInfo Info { get; } = new(definition.Name, [.. definition.Methods.Select(m => m.Id)]);
+
+    public abstract ValueTask DispatchAsync(IncomingRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>A hosted service whose implementation is resolved once from the container.</summary>
+internal sealed class HostedService<TService>(ServiceDefinition<TService> definition, Func<TService> resolve)
+    : HostedService(definition)
+    where TService : class
+{
+    private TService? _target;
+
+    public override ValueTask DispatchAsync(IncomingRequest request, CancellationToken cancellationToken)
+        => definition.DispatchAsync(_target ??= resolve(), request, cancellationToken);
+}

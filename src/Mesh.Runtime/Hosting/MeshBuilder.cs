@@ -1,0 +1,20 @@
+using Mesh.Invocation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mesh.Hosting;
+
+internal sealed class MeshBuilder(IServiceCollection services, MeshServiceRegistrations registrations) : IMeshBuilder
+{
+    public IServiceCollection Services => services;
+
+    public MeshServiceRegistrations Registrations => registrations;
+
+    public IMeshBuilder AddClient<TService>(ServiceDefinition<TService> definition)
+        where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        services.TryAddSingleton(sp => definition.CreateProxy(sp.GetRequiredService<IMeshInvoker>()));
+        return this;
+    }
+}

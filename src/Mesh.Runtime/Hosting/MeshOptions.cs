@@ -1,0 +1,52 @@
+using Mesh.Balancing;
+
+namespace Mesh;
+
+/// <summary>Settings of a Mesh node. Every option is validated at start-up.</summary>
+public sealed class MeshOptions
+{
+    /// <summary>Name of the mesh; nodes of different meshes refuse to link. Default <c>mesh</c>.</summary>
+    public string MeshName { get; set; } = "mesh";
+
+    /// <summary>This node's id, unique in the mesh. Default: the host name plus a random suffix.</summary>
+    public string NodeId { get; set; } = $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>
+    /// The <c>address:port</c> this node accepts links on (port 0 picks a free port), e.g.
+    /// <c>0.0.0.0:7800</c>. Null for a node that only calls others. Required when the node hosts services.
+    /// </summary>
+    public string? ListenEndpoint { get; set; }
+
+    /// <summary>
+    /// Peers to link to, as <c>host:port</c>, when discovery is static (the local default). A node may list
+    /// itself; it then serves its own calls through the same path as remote ones.
+    /// </summary>
+    public IList<string> StaticPeers { get; } = [];
+
+    /// <summary>Deadline of a call when the caller does not set one. Default 30 s.</summary>
+    public TimeSpan DefaultDeadline { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time allowed to open a TCP connection to a peer. Default 5 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Time allowed for the handshake on a new link. Default 5 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First delay before reconnecting to a peer; doubles per failure, with jitter. Default 100 ms.</summary>
+    public TimeSpan ReconnectMinBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Largest delay between reconnection attempts. Default 5 s.</summary>
+    public TimeSpan ReconnectMaxBackoff { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// On shutdown, how long running calls may take to finish after peers were told the node is draining.
+    /// Default 10 s.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest frame payload accepted or sent, in bytes. Default 4 MiB.</summary>
+    public int MaxFrameSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How calls pick a peer; one of <see cref="LoadBalancingPolicies"/>. Default round-robin.</summary>
+    public string LoadBalancingPolicy { get; set; } = LoadBalancingPolicies.RoundRobin;
+}

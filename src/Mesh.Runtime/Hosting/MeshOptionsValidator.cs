@@ -1,0 +1,81 @@
+using System.Net;
+using Mesh.Balancing;
+using Mesh.Membership;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Hosting;
+
+/// <summary>Fails start-up with a message naming the option when <see cref="MeshOptions"/> is invalid.</summary>
+internal sealed class MeshOptionsValidator(MeshServiceRegistrations registrations) : IValidateOptions<MeshOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MeshOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.MeshName))
+        {
+            errors.Add("MeshOptions.MeshName must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.NodeId))
+        {
+            errors.Add("MeshOptions.NodeId must not be empty.");
+        }
+
+        if (options.ListenEndpoint is { } listen && !IPEndPoint.TryParse(listen, out _))
+        {
+            errors.Add($"MeshOptions.ListenEndpoint '{listen}' is not an 'address:port' (e.g. '0.0.0.0:7800').");
+        }
+        else if (options.ListenEndpoint is null && registrations.HostedCount > 0)
+        {
+            errors.Add("MeshOptions.ListenEndpoint must be set on a node that hosts services (e.g. '0.0.0.0:7800').");
+        }
+
+        foreach (var peer in options.StaticPeers)
+        {
+            if (!StaticEndpoint.TryParse(peer, out _))
+            {
+                errors.Add($"MeshOptions.StaticPeers entry '{peer}' is not a 'host:port'.");
+            }
+        }
+
+        Positive(options.DefaultDeadline, nameof(options.DefaultDeadline), errors);
+        Positive(options.ConnectTimeout, nameof(options.ConnectTimeout), errors);
+        Positive(options.HandshakeTimeout, nameof(options.HandshakeTimeout), errors);
+        Positive(options.ReconnectMinBackoff, nameof(options.ReconnectMinBackoff), errors);
+        Positive(options.ReconnectMaxBackoff, nameof(options.ReconnectMaxBackoff), errors);
+        if (options.ReconnectMaxBackoff < options.ReconnectMinBackoff)
+        {
+            errors.Add("MeshOptions.ReconnectMaxBackoff must not be less than MeshOptions.ReconnectMinBackoff.");
+        }
+
+        if (options.ShutdownGracePeriod < TimeSpan.Zero)
+        {
+            errors.Add("MeshOptions.ShutdownGracePeriod must not be negative.");
+        }
+
+        if (options.DefaultDeadline.TotalMilliseconds > uint.MaxValue)
+        {
+            errors.Add("MeshOptions.DefaultDeadline is too large (at most 49 days).");
+        }
+
+        if (options.MaxFrameSize is < 4096 or > 256 * 1024 * 1024)
+        {
+            errors.Add($"MeshOptions.MaxFrameSize must be between 4096 and {256 * 1024 * 1024} bytes; it is {options.MaxFrameSize}.");
+        }
+
+        if (options.LoadBalancingPolicy != LoadBalancingPolicies.RoundRobin)
+        {
+            errors.Add($"MeshOptions.LoadBalancingPolicy '{options.LoadBalancingPolicy}' is unknown; use '{LoadBalancingPolicies.RoundRobin}'.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Positive(TimeSpan value, string name, List<string> errors)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"MeshOptions.{name} must be positive; it is {value}.");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics.CodeAnalysis;
+using Mesh.Balancing;
+using Mesh.Calls;
+using Mesh.Dispatch;
+using Mesh.Hosting;
+using Mesh.Invocation;
+using Mesh.Membership;
+using Mesh.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+
+namespace Mesh;
+
+/// <summary>Adds a Mesh node to a generic host.</summary>
+public static class MeshServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a Mesh node: it links to peers, balances every call made through generated clients, and hosts
+    /// the services added with <see cref="AddService{TService, TImplementation}"/>. Options are validated
+    /// when the host starts.
+    /// </summary>
+    public static IMeshBuilder AddMesh(this IServiceCollection services, Action<MeshOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(MeshBuilder))?.ImplementationInstance as MeshBuilder;
+        var builder = existing ?? new MeshBuilder(services, new MeshServiceRegistrations());
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        if (existing is not null)
+        {
+            return builder;
+        }
+
+        services.AddSingleton(builder);
+        services.AddSingleton(builder.Registrations);
+        services.AddOptions<MeshOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshOptions>, MeshOptionsValidator>());
+        services.AddSerializer();
+        services.TryAddSingleton<IPayloadSerializer, OrleansPayloadSerializer>();
+        services.TryAddSingleton<PeerDirectory>();
+        services.TryAddSingleton<ILoadBalancingPolicy, RoundRobinPolicy>();
+        services.TryAddSingleton<MeshInvoker>();
+        services.TryAddSingleton<IMeshInvoker>(sp => sp.GetRequiredService<MeshInvoker>());
+        services.TryAddSingleton<MeshNode>();
+        services.TryAddSingleton<IMeshNode>(sp => sp.GetRequiredService<MeshNode>());
+        services.AddHostedService<MeshHostedService>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Hosts <typeparamref name="TImplementation"/> as the balanced service <typeparamref name="TService"/>
+    /// on this node (a singleton), and registers the generated client for <typeparamref name="TService"/>.
+    /// </summary>
+    public static IMeshBuilder AddService<TService, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(this IMeshBuilder builder)
+        where TService : class
+        where TImplementation : class, TService
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var definition = MeshServiceRegistry.Get<TService>();
+        builder.Services.TryAddSingleton<TImplementation>();
+        Registrations(builder).TryAdd(
+            typeof(TService),
+            sp => new HostedService<TService>(definition, () => sp.GetRequiredService<TImplementation>()));
+        return builder.AddClient(definition);
+    }
+
+    /// <summary>Registers the generated client of <typeparamref name="TService"/> for injection.</summary>
+    public static IMeshBuilder AddClient<TService>(this IMeshBuilder builder)
+        where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddClient(MeshServiceRegistry.Get<TService>());
+    }
+
+    /// <summary>Links to a fixed list of peers (<c>host:port</c>); the local default discovery.</summary>
+    public static IMeshBuilder UseStaticPeers(this IMeshBuilder builder, params IEnumerable<string> peers)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var list = peers.ToList();
+        builder.Services.Configure<MeshOptions>(options =>
+        {
+            foreach (var peer in list)
+            {
+                options.StaticPeers.Add(peer);
+            }
+        });
+        return builder;
+    }
+
+    private static MeshServiceRegistrations Registrations(IMeshBuilder builder)
+        => builder is MeshBuilder mesh
+            ? mesh.Registrations
+            : throw new InvalidOperationException("Use the IMeshBuilder returned by AddMesh.");
+}

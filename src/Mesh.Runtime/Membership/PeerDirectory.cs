@@ -1,0 +1,84 @@
+using System.Collections.Frozen;
+using Mesh.Transport;
+
+namespace Mesh.Membership;
+
+/// <summary>
+/// The links to ready peers, indexed by the services each peer hosts. Readers take an immutable snapshot
+/// (one volatile read per call); changes rebuild it under a lock.
+/// </summary>
+internal sealed class PeerDirectory
+{
+    private readonly Lock _gate = new();
+    private readonly List<ClientLink> _links = [];
+    private volatile Snapshot _snapshot = Snapshot.Empty;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Links that may take new calls, for <paramref name="serviceId"/>; empty when none.</summary>
+    public ReadOnlySpan<ClientLink> For(uint serviceId)
+        => _snapshot.ByService.TryGetValue(serviceId, out var links) ? links : [];
+
+    /// <summary>Number of links that may take new calls.</summary>
+    public int Count => _snapshot.All.Length;
+
+    public IReadOnlyList<ClientLink> Links => _snapshot.All;
+
+    public void Add(ClientLink link)
+    {
+        lock (_gate)
+        {
+            _links.Add(link);
+            Rebuild();
+        }
+    }
+
+    /// <summary>Removes a link (closed, or its peer is draining) so it gets no new calls.</summary>
+    public void Remove(ClientLink link)
+    {
+        lock (_gate)
+        {
+            if (_links.Remove(link))
+            {
+                Rebuild();
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="predicate"/> holds for the current links.</summary>
+    public async Task WaitAsync(Func<IReadOnlyList<ClientLink>, bool> predicate, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (predicate(_snapshot.All))
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Rebuild()
+    {
+        var all = _links.ToArray();
+        var byService = all
+            .SelectMany(link => link.Remote!.Services.Select(service => (service.Id, link)))
+            .GroupBy(pair => pair.Id, pair => pair.link)
+            .ToFrozenDictionary(group => group.Key, group => group.ToArray());
+        _snapshot = new Snapshot(all, byService);
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+
+    private sealed record Snapshot(ClientLink[] All, FrozenDictionary<uint, ClientLink[]> ByService)
+    {
+        public static readonly Snapshot Empty = new([], FrozenDictionary<uint, ClientLink[]>.Empty);
+    }
+}

@@ -1,0 +1,299 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Mesh.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Transport;
+
+/// <summary>
+/// One TCP connection between two nodes: the handshake, a receive loop that parses frames from a pipe,
+/// and a batching send loop. Subclasses handle the frames of their side (caller or server).
+/// </summary>
+internal abstract class Connection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+    private readonly FrameSender _sender = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _closing;
+    private Task? _run;
+
+    protected Connection(Socket socket, int maxFrameSize, ILogger logger)
+    {
+        _socket = socket;
+        _socket.NoDelay = true;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        MaxFrameSize = maxFrameSize;
+        Logger = logger;
+        RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
+    }
+
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The peer's hello, once the handshake has completed.</summary>
+    public HelloMessage? Remote { get; private set; }
+
+    /// <summary>Completes when the connection has closed, for whatever reason.</summary>
+    public Task Closed => _closed.Task;
+
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    protected int MaxFrameSize { get; }
+
+    protected ILogger Logger { get; }
+
+    protected abstract string Role { get; }
+
+    /// <summary>
+    /// Sends the preface and <paramref name="local"/>, then reads and validates the peer's preface and hello.
+    /// </summary>
+    public async Task<HelloMessage> HandshakeAsync(HelloMessage local, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
+        timeoutCts.CancelAfter(timeout);
+        try
+        {
+            using (var hello = new PooledBufferWriter())
+            {
+                Protocol.WritePreface(hello.GetSpan(Protocol.PrefaceSize));
+                hello.Advance(Protocol.PrefaceSize);
+                local.WriteFrame(hello);
+                await _stream.WriteAsync(hello.WrittenMemory, timeoutCts.Token).ConfigureAwait(false);
+            }
+
+            var prefaceRead = false;
+            var preface = new byte[Protocol.PrefaceSize];
+            while (true)
+            {
+                var result = await _reader.ReadAsync(timeoutCts.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (!prefaceRead && buffer.Length >= Protocol.PrefaceSize)
+                {
+                    buffer.Slice(0, Protocol.PrefaceSize).CopyTo(preface);
+                    Protocol.ValidatePreface(preface);
+                    buffer = buffer.Slice(Protocol.PrefaceSize);
+                    prefaceRead = true;
+                }
+
+                if (prefaceRead && FrameReader.TryRead(ref buffer, MaxFrameSize, out var header, out var payload))
+                {
+                    if (header.Kind != FrameKind.Hello)
+                    {
+                        throw new ProtocolException($"expected a hello frame, got {header.Kind}");
+                    }
+
+                    var remote = HelloMessage.Read(payload);
+                    _reader.AdvanceTo(buffer.Start);
+                    Remote = remote;
+                    return remote;
+                }
+
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    throw new ProtocolException("the peer closed the connection during the handshake");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the handshake with {RemoteEndPoint} did not complete within {timeout.TotalMilliseconds:0} ms");
+        }
+    }
+
+    /// <summary>Starts the receive and send loops (after a successful handshake).</summary>
+    public void Start() => _run = RunAsync();
+
+    /// <summary>Queues a complete frame for sending; false when the connection is closing.</summary>
+    public bool TrySend(ReadOnlySpan<byte> frame) => _sender.TryEnqueue(frame);
+
+    /// <summary>Queues a frame that has only a header.</summary>
+    public bool TrySendEmpty(FrameKind kind, long callId)
+    {
+        Span<byte> frame = stackalloc byte[FrameHeader.Size];
+        new FrameHeader(0, kind, 0, callId).Write(frame);
+        return _sender.TryEnqueue(frame);
+    }
+
+    /// <summary>
+    /// Closes gracefully: stops accepting frames, sends what is queued, half-closes, and waits for the peer
+    /// to close its side; aborts if that takes longer than <paramref name="timeout"/>.
+    /// </summary>
+    public void CloseGracefully(TimeSpan timeout)
+    {
+        if (Interlocked.CompareExchange(ref _closing, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _sender.Complete();
+        if (_run is null)
+        {
+            Abort(null);
+            return;
+        }
+
+        try
+        {
+            _abort.CancelAfter(timeout);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Closes at once; pending work fails.</summary>
+    public void Abort(string? reason)
+    {
+        Interlocked.Exchange(ref _closing, 1);
+        if (reason is not null)
+        {
+            MeshLog.ConnectionAborted(Logger, Role, RemoteEndPoint, Remote?.NodeId, reason);
+        }
+
+        _sender.Complete();
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+        if (_run is null)
+        {
+            _closed.TrySetResult();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Abort(null);
+        if (_run is not null)
+        {
+            await _run.ConfigureAwait(false);
+        }
+
+        _reader.Complete();
+        _sender.Dispose();
+        _abort.Dispose();
+        await _stream.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Handles one frame. Runs on the receive loop: must not block.</summary>
+    protected abstract void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload);
+
+    /// <summary>Called once when the connection has closed.</summary>
+    protected abstract void OnClosed(Exception? error);
+
+    private async Task RunAsync()
+    {
+        Exception? error = null;
+        var send = SendLoopAsync();
+        try
+        {
+            await ReceiveLoopAsync().ConfigureAwait(false);
+        }
+        catch (ProtocolException ex)
+        {
+            error = ex;
+            MeshLog.ProtocolViolation(Logger, Role, RemoteEndPoint, Remote?.NodeId, ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            error = ex;
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            MeshLog.ConnectionFailed(Logger, ex, Role, RemoteEndPoint, Remote?.NodeId);
+        }
+
+        // The peer is gone or broke the protocol: stop sending too.
+        if (!IsClosing || error is not null)
+        {
+            Interlocked.Exchange(ref _closing, 1);
+            _sender.Complete();
+        }
+
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            error ??= ex;
+        }
+
+        _socket.Dispose();
+        try
+        {
+            OnClosed(error);
+        }
+        finally
+        {
+            _closed.TrySetResult();
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            await _sender.RunAsync(_stream, _abort.Token).ConfigureAwait(false);
+            if (IsClosing)
+            {
+                // Everything queued is sent; tell the peer we are done so its receive loop ends.
+                _socket.Shutdown(SocketShutdown.Send);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The receive loop notices the broken connection too; make sure it does.
+            Abort(null);
+            throw;
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var token = _abort.Token;
+        while (true)
+        {
+            var result = await _reader.ReadAsync(token).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            try
+            {
+                while (FrameReader.TryRead(ref buffer, MaxFrameSize, out var header, out var payload))
+                {
+                    if (header.Kind == FrameKind.Hello)
+                    {
+                        throw new ProtocolException("unexpected second hello");
+                    }
+
+                    OnFrame(header, payload);
+                }
+            }
+            finally
+            {
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (result.IsCompleted)
+            {
+                if (buffer.Length > 0)
+                {
+                    throw new ProtocolException($"the peer closed the connection in the middle of a frame ({buffer.Length} bytes left)");
+                }
+
+                return;
+            }
+        }
+    }
+}

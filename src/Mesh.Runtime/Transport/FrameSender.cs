@@ -1,0 +1,130 @@
+namespace Mesh.Transport;
+
+/// <summary>
+/// Batches outgoing frames: callers copy whole frames into the pending buffer under a short lock (no I/O
+/// under it); one send loop swaps buffers and writes everything queued since the last send in one call.
+/// </summary>
+internal sealed class FrameSender : IDisposable
+{
+    private const int InitialBufferSize = 16 * 1024;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _signal = new(0, 1);
+    private PooledBufferWriter _pending = new(InitialBufferSize);
+    private PooledBufferWriter _sending = new(InitialBufferSize);
+    private bool _signaled;
+    private bool _completed;
+
+    /// <summary>Bytes queued but not yet handed to the socket.</summary>
+    public int PendingBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.WrittenCount;
+            }
+        }
+    }
+
+    /// <summary>Queues one complete frame; false once the sender has completed (the link is closing).</summary>
+    public bool TryEnqueue(ReadOnlySpan<byte> frame)
+    {
+        bool signal;
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            _pending.Write(frame);
+            signal = !_signaled;
+            _signaled = true;
+        }
+
+        if (signal)
+        {
+            _signal.Release();
+        }
+
+        return true;
+    }
+
+    /// <summary>Stops accepting frames; the send loop writes what is queued, then ends.</summary>
+    public void Complete()
+    {
+        bool signal;
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            signal = !_signaled;
+            _signaled = true;
+        }
+
+        if (signal)
+        {
+            _signal.Release();
+        }
+    }
+
+    /// <summary>Writes queued frames to <paramref name="stream"/> until completed and drained, or cancelled.</summary>
+    public async Task RunAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var drainWithoutWaiting = false;
+        while (true)
+        {
+            if (!drainWithoutWaiting)
+            {
+                await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            PooledBufferWriter batch;
+            bool completed;
+            lock (_gate)
+            {
+                batch = _pending;
+                _pending = _sending;
+                _sending = batch;
+                _signaled = false;
+                completed = _completed;
+            }
+
+            if (batch.WrittenCount > 0)
+            {
+                await stream.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                batch.Reset();
+            }
+
+            if (completed)
+            {
+                lock (_gate)
+                {
+                    if (_pending.WrittenCount == 0)
+                    {
+                        return;
+                    }
+                }
+
+                drainWithoutWaiting = true;
+            }
+        }
+    }
+
+    /// <summary>Returns the buffers; call only after <see cref="RunAsync"/> has ended.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _completed = true;
+            _pending.Dispose();
+            _sending.Dispose();
+        }
+
+        _signal.Dispose();
+    }
+}

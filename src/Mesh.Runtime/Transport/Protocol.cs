@@ -1,0 +1,41 @@
+using System.Buffers.Binary;
+
+namespace Mesh.Transport;
+
+/// <summary>Constants of the Mesh wire protocol.</summary>
+internal static class Protocol
+{
+    /// <summary>The protocol version this build speaks.</summary>
+    public const ushort Version = 1;
+
+    /// <summary>Connection preface: "MESH", version (u16), reserved (u16).</summary>
+    public const int PrefaceSize = 8;
+
+    /// <summary>Bytes of the request prefix inside a request frame: service id, method id, deadline.</summary>
+    public const int RequestPrefixSize = 12;
+
+    public static ReadOnlySpan<byte> Magic => "MESH"u8;
+
+    public static void WritePreface(Span<byte> destination)
+    {
+        Magic.CopyTo(destination);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[4..], Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[6..], 0);
+    }
+
+    /// <summary>Validates a peer's preface.</summary>
+    /// <exception cref="ProtocolException">Not a Mesh peer, or a version this build does not speak.</exception>
+    public static void ValidatePreface(ReadOnlySpan<byte> preface)
+    {
+        if (!preface[..4].SequenceEqual(Magic))
+        {
+            throw new ProtocolException("the peer did not send the Mesh preface (not a Mesh node?)");
+        }
+
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(preface[4..]);
+        if (version != Version)
+        {
+            throw new ProtocolException($"the peer speaks protocol version {version}; this node speaks {Version}");
+        }
+    }
+}
