@@ -1,0 +1,38 @@
+using Mesh.Runtime.Tests.TestServices;
+
+namespace Mesh.Runtime.Tests.Calls;
+
+public sealed class BalancingTests
+{
+    [Fact]
+    public async Task Echo_ThreeNodes3000ConcurrentCalls_EveryNodeServesAThird()
+    {
+        await using var cluster = await TestCluster.StartAsync(servers: 3);
+        var service = cluster.ClientService<ITestService>();
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 3000).Select(i => service.Echo(i))).WaitAsync(TestCluster.Bound);
+
+        for (var i = 0; i < replies.Length; i++)
+        {
+            Assert.Equal(i, replies[i].Value);
+        }
+
+        var byNode = replies.GroupBy(r => r.NodeId).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(3, byNode.Count);
+        foreach (var node in cluster.Servers)
+        {
+            Assert.Equal(node.Probe.Served, byNode[node.NodeId]);
+            var share = node.Probe.Served / 3000.0;
+            Assert.InRange(share, 0.30, 0.37);
+        }
+    }
+
+    [Fact]
+    public async Task Add_ValueTaskWithSeveralArguments_ReturnsResult()
+    {
+        await using var cluster = await TestCluster.StartAsync(servers: 1);
+        var service = cluster.ClientService<ITestService>();
+
+        Assert.Equal(5, await service.Add(2, 3));
+    }
+}

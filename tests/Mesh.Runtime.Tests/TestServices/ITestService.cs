@@ -1,0 +1,21 @@
+using Orleans;
+
+namespace Mesh.Runtime.Tests.TestServices;
+
+/// <summary>The service the runtime tests call through its generated client.</summary>
+[BalancedService]
+public interface ITestService
+{
+    Task<EchoReply> Echo(int value, CancellationToken cancellationToken = default);
+
+    ValueTask<int> Add(int a, int b);
+
+    Task Fail(string message);
+
+    /// <summary>Waits until its token fires; reports what it saw through <see cref="NodeProbe"/>.</summary>
+    Task Block(string key, CancellationToken cancellationToken);
+}
+
+/// <summary>The reply of <see cref="ITestService.Echo"/>: the value and the node that served it.</summary>
+[GenerateSerializer]
+public sealed record EchoReply([property: Id(0)] string NodeId, [property: Id(1)] int Value);

@@ -1,0 +1,32 @@
+namespace Mesh.Runtime.Tests.TestServices;
+
+internal sealed class TestService(IMeshNode node, NodeProbe probe) : ITestService
+{
+    public Task<EchoReply> Echo(int value, CancellationToken cancellationToken = default)
+    {
+        probe.CountServed();
+        return Task.FromResult(new EchoReply(node.NodeId, value));
+    }
+
+    public ValueTask<int> Add(int a, int b)
+    {
+        probe.CountServed();
+        return ValueTask.FromResult(a + b);
+    }
+
+    public Task Fail(string message) => throw new InvalidOperationException(message);
+
+    public async Task Block(string key, CancellationToken cancellationToken)
+    {
+        probe.StartedFor(key).TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            probe.CancelledFor(key).TrySetResult();
+            throw;
+        }
+    }
+}
