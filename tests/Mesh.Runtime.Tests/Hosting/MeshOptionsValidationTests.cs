@@ -1,0 +1,71 @@
+using Mesh.Runtime.Tests.TestServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Runtime.Tests.Hosting;
+
+public sealed class MeshOptionsValidationTests
+{
+    [Theory]
+    [InlineData("ListenEndpoint", "not-an-endpoint")]
+    [InlineData("StaticPeers", "nohostport")]
+    [InlineData("DefaultDeadline", "0")]
+    [InlineData("MaxFrameSize", "12")]
+    [InlineData("MeshName", "")]
+    [InlineData("LoadBalancingPolicy", "Random")]
+    public async Task StartAsync_InvalidOption_FailsNamingTheOption(string option, string value)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<NodeProbe>();
+        builder.Services.AddMesh(options =>
+        {
+            options.ListenEndpoint = "127.0.0.1:0";
+            switch (option)
+            {
+                case "ListenEndpoint": options.ListenEndpoint = value; break;
+                case "StaticPeers": options.StaticPeers.Add(value); break;
+                case "DefaultDeadline": options.DefaultDeadline = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+                case "MaxFrameSize": options.MaxFrameSize = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "MeshName": options.MeshName = value; break;
+                case "LoadBalancingPolicy": options.LoadBalancingPolicy = value; break;
+            }
+        }).AddService<ITestService, TestService>();
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(TestCluster.Bound));
+
+        Assert.Contains($"MeshOptions.{option}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_HostsServicesWithoutListenEndpoint_FailsNamingListenEndpoint()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<NodeProbe>();
+        builder.Services.AddMesh().AddService<ITestService, TestService>();
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(TestCluster.Bound));
+
+        Assert.Contains("MeshOptions.ListenEndpoint must be set", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_ListenEndpointInUse_FailsNamingListenEndpoint()
+    {
+        await using var node = await TestNode.StartAsync("first");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<NodeProbe>();
+        builder.Services.AddMesh(o => o.ListenEndpoint = node.EndPoint.ToString()).AddService<ITestService, TestService>();
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync().WaitAsync(TestCluster.Bound));
+
+        Assert.Contains("MeshOptions.ListenEndpoint", ex.Message, StringComparison.Ordinal);
+    }
+}
