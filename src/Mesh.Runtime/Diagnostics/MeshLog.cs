@@ -45,6 +45,6 @@ internal static partial class MeshLog
     [LoggerMessage(13, LogLevel.Debug, "Retrying {Method} on another peer: {Reason}")]
     public static partial void Retrying(ILogger logger, string method, string reason);
 
-    [LoggerMessage(14, LogLevel.Warning, "Could not resolve static peer '{Peer}': {Reason}")]
-    public static partial void ResolveFailed(ILogger logger, string peer, string reason);
+    [LoggerMessage(14, LogLevel.Warning, "Peer discovery failed (attempt {Attempt}); keeping the last known peers")]
+    public static partial void DiscoveryFailed(ILogger logger, Exception exception, int attempt);
 }

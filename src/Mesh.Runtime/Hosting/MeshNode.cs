@@ -18,13 +18,14 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 {
     private readonly MeshOptions _options;
     private readonly PeerDirectory _directory;
+    private readonly IPeerDiscovery _discovery;
+    private readonly PeerLinks _links;
     private readonly ServerState _server;
     private readonly HelloMessage _hello;
     private readonly ILogger<MeshNode> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly HashSet<ServerConnection> _serverConnections = [];
-    private readonly HashSet<ClientLink> _clientLinks = [];
     private readonly List<Task> _loops = [];
     private Socket? _listener;
     private int _state;
@@ -35,14 +36,17 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         IServiceProvider services,
         IPayloadSerializer serializer,
         PeerDirectory directory,
+        IPeerDiscovery discovery,
         ILogger<MeshNode> logger)
     {
+        _discovery = discovery;
         _options = options.Value;
         _directory = directory;
         _logger = logger;
         var catalog = new ServiceCatalog(registrations.Create(services));
         _server = new ServerState(catalog, serializer, _options.NodeId);
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
+        _links = new PeerLinks(_options, directory, _hello, logger);
     }
 
     public string NodeId => _options.NodeId;
@@ -90,11 +94,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
             _loops.Add(AcceptLoopAsync(listener));
         }
 
-        foreach (var peer in _options.StaticPeers)
-        {
-            StaticEndpoint.TryParse(peer, out var endpoint);
-            _loops.Add(MaintainLinkAsync(endpoint!.Value));
-        }
+        _loops.Add(DiscoverAsync());
 
         MeshLog.NodeStarted(_logger, NodeId, ListenEndPoint, _options.MeshName, string.Join(", ", _server.Catalog.Services.Select(s => s.Name)));
         return Task.CompletedTask;
@@ -127,37 +127,19 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         grace.CancelAfter(_options.ShutdownGracePeriod);
         await WhenAll(serving.Select(c => c.Closed), grace.Token).ConfigureAwait(false);
 
-        // 3. Our own calls: no new ones; close links once those in flight complete.
+        // 3. Our own calls: no new ones; links close once the calls in flight on them complete.
         _stopping.Cancel();
-        ClientLink[] links;
-        lock (_gate)
-        {
-            links = [.. _clientLinks];
-        }
-
-        foreach (var link in links)
-        {
-            _directory.Remove(link);
-            link.BeginDrain();
-        }
-
-        await WhenAll(links.Select(l => l.Closed), grace.Token).ConfigureAwait(false);
+        await _links.StopAsync(grace.Token).ConfigureAwait(false);
 
         // 4. Whatever is left past the grace period is cut.
         lock (_gate)
         {
             serving = [.. _serverConnections];
-            links = [.. _clientLinks];
         }
 
         foreach (var connection in serving)
         {
             connection.Abort("the node stopped before the caller closed the link");
-        }
-
-        foreach (var link in links)
-        {
-            link.Abort(null);
         }
 
         await Task.WhenAll(_loops).ConfigureAwait(false);
@@ -248,108 +230,33 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         }
     }
 
-    private async Task MaintainLinkAsync(StaticEndpoint endpoint)
+    /// <summary>Follows discovery; on failure keeps the last known peers and retries with backoff.</summary>
+    private async Task DiscoverAsync()
     {
         var stopping = _stopping.Token;
         var failures = 0;
         while (!stopping.IsCancellationRequested)
         {
-            ClientLink? link = null;
             try
             {
-                link = await ConnectAsync(endpoint, stopping).ConfigureAwait(false);
-                failures = 0;
-                await link.Closed.ConfigureAwait(false);
+                await foreach (var peers in _discovery.WatchAsync(stopping).ConfigureAwait(false))
+                {
+                    failures = 0;
+                    _links.Apply(peers);
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is ProtocolException or TimeoutException or IOException or SocketException or OperationCanceledException)
+            catch (Exception ex)
             {
                 failures++;
-                var delay = Backoff(failures);
-                MeshLog.ConnectFailed(_logger, endpoint.ToString(), failures, (long)delay.TotalMilliseconds, ex.Message);
-                await DelayAsync(delay, stopping).ConfigureAwait(false);
-                continue;
-            }
-            finally
-            {
-                if (link is not null)
-                {
-                    _directory.Remove(link);
-                    lock (_gate)
-                    {
-                        _clientLinks.Remove(link);
-                    }
-
-                    MeshLog.PeerUnlinked(_logger, link.Remote?.NodeId, link.RemoteEndPoint);
-                    await link.DisposeAsync().ConfigureAwait(false);
-                }
+                MeshLog.DiscoveryFailed(_logger, ex, failures);
             }
 
-            // The link closed (peer stopped or drained): reconnect after a short, jittered pause.
-            await DelayAsync(Backoff(1), stopping).ConfigureAwait(false);
+            await DelayAsync(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(failures, 6)))), stopping).ConfigureAwait(false);
         }
-    }
-
-    private async Task<ClientLink> ConnectAsync(StaticEndpoint endpoint, CancellationToken stopping)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(_options.ConnectTimeout);
-        var addresses = IPAddress.TryParse(endpoint.Host, out var address)
-            ? [address]
-            : await Dns.GetHostAddressesAsync(endpoint.Host, timeout.Token).ConfigureAwait(false);
-        if (addresses.Length == 0)
-        {
-            throw new SocketException((int)SocketError.HostNotFound);
-        }
-
-        var socket = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            await socket.ConnectAsync(addresses[0], endpoint.Port, timeout.Token).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        var link = new ClientLink(socket, _options.MaxFrameSize, _logger);
-        try
-        {
-            var remote = await link.HandshakeAsync(_hello, _options.HandshakeTimeout, stopping).ConfigureAwait(false);
-            if (remote.MeshName != _options.MeshName)
-            {
-                throw new ProtocolException($"the peer belongs to mesh '{remote.MeshName}', this node to '{_options.MeshName}'");
-            }
-        }
-        catch
-        {
-            await link.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        link.Draining += _directory.Remove;
-        lock (_gate)
-        {
-            _clientLinks.Add(link);
-        }
-
-        link.Start();
-        _directory.Add(link);
-        MeshLog.PeerLinked(_logger, link.PeerNodeId, link.RemoteEndPoint, string.Join(", ", link.Remote!.Services.Select(s => s.Name)));
-        return link;
-    }
-
-    private TimeSpan Backoff(int failures)
-    {
-        var min = _options.ReconnectMinBackoff.TotalMilliseconds;
-        var max = _options.ReconnectMaxBackoff.TotalMilliseconds;
-        var exponential = Math.Min(max, min * Math.Pow(2, Math.Min(failures - 1, 20)));
-        // Full jitter between half and all of the exponential delay spreads reconnect storms.
-        return TimeSpan.FromMilliseconds(exponential * (0.5 + (Random.Shared.NextDouble() / 2)));
     }
 
     private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)

@@ -43,6 +43,7 @@ public static class MeshServiceCollectionExtensions
         services.AddSerializer();
         services.TryAddSingleton<IPayloadSerializer, OrleansPayloadSerializer>();
         services.TryAddSingleton<PeerDirectory>();
+        services.TryAddSingleton<IPeerDiscovery, StaticPeerDiscovery>();
         services.TryAddSingleton<ILoadBalancingPolicy, RoundRobinPolicy>();
         services.TryAddSingleton<MeshInvoker>();
         services.TryAddSingleton<IMeshInvoker>(sp => sp.GetRequiredService<MeshInvoker>());

@@ -14,9 +14,18 @@ internal sealed class PeerDirectory
     private volatile Snapshot _snapshot = Snapshot.Empty;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Links that may take new calls, for <paramref name="serviceId"/>; empty when none.</summary>
+    /// <summary>
+    /// Links that may take new calls for <paramref name="serviceId"/>: those to ready peers, or, when no
+    /// ready peer hosts the service, those to peers that are terminating but still serving (as kube-proxy
+    /// does). Empty when none.
+    /// </summary>
     public ReadOnlySpan<ClientLink> For(uint serviceId)
-        => _snapshot.ByService.TryGetValue(serviceId, out var links) ? links : [];
+    {
+        var snapshot = _snapshot;
+        return snapshot.ByService.TryGetValue(serviceId, out var links) ? links
+            : snapshot.Fallback.TryGetValue(serviceId, out var fallback) ? fallback
+            : [];
+    }
 
     /// <summary>Number of links that may take new calls.</summary>
     public int Count => _snapshot.All.Length;
@@ -44,6 +53,15 @@ internal sealed class PeerDirectory
         }
     }
 
+    /// <summary>Recomputes the snapshot after a link's readiness changed.</summary>
+    public void Refresh()
+    {
+        lock (_gate)
+        {
+            Rebuild();
+        }
+    }
+
     /// <summary>Waits until <paramref name="predicate"/> holds for the current links.</summary>
     public async Task WaitAsync(Func<IReadOnlyList<ClientLink>, bool> predicate, CancellationToken cancellationToken)
     {
@@ -67,18 +85,20 @@ internal sealed class PeerDirectory
     private void Rebuild()
     {
         var all = _links.ToArray();
-        var byService = all
-            .SelectMany(link => link.Remote!.Services.Select(service => (service.Id, link)))
-            .GroupBy(pair => pair.Id, pair => pair.link)
-            .ToFrozenDictionary(group => group.Key, group => group.ToArray());
-        _snapshot = new Snapshot(all, byService);
+        _snapshot = new Snapshot(all, Index(all.Where(link => link.IsPeerReady)), Index(all.Where(link => !link.IsPeerReady)));
         var changed = _changed;
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         changed.TrySetResult();
     }
 
-    private sealed record Snapshot(ClientLink[] All, FrozenDictionary<uint, ClientLink[]> ByService)
+    private static FrozenDictionary<uint, ClientLink[]> Index(IEnumerable<ClientLink> links)
+        => links
+            .SelectMany(link => link.Remote!.Services.Select(service => (service.Id, link)))
+            .GroupBy(pair => pair.Id, pair => pair.link)
+            .ToFrozenDictionary(group => group.Key, group => group.ToArray());
+
+    private sealed record Snapshot(ClientLink[] All, FrozenDictionary<uint, ClientLink[]> ByService, FrozenDictionary<uint, ClientLink[]> Fallback)
     {
-        public static readonly Snapshot Empty = new([], FrozenDictionary<uint, ClientLink[]>.Empty);
+        public static readonly Snapshot Empty = new([], FrozenDictionary<uint, ClientLink[]>.Empty, FrozenDictionary<uint, ClientLink[]>.Empty);
     }
 }

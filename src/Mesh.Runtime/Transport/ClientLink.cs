@@ -24,6 +24,12 @@ internal sealed class ClientLink : Connection
     /// <summary>The peer said it is draining: it gets no new calls.</summary>
     public bool IsDraining => Volatile.Read(ref _draining) != 0;
 
+    /// <summary>
+    /// Whether discovery reports the peer ready. A link to a terminating peer takes calls only when no
+    /// ready peer hosts the service.
+    /// </summary>
+    public bool IsPeerReady { get; set; } = true;
+
     /// <summary>Calls sent on this link that have not completed.</summary>
     public int Outstanding => _pending.Count;
 

@@ -1,0 +1,102 @@
+using Microsoft.CodeAnalysis;
+
+namespace Mesh.Generators;
+
+/// <summary>
+/// The diagnostics of the Mesh generator. Each is an error: the generator skips an interface it reports
+/// one for, rather than emit code that does not compile. Ids are tracked in AnalyzerReleases.*.md.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Mesh";
+
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = new(
+        id: "MESH0001",
+        title: "Unsupported return type on a balanced service method",
+        messageFormat: "Method '{0}' of balanced service '{1}' returns '{2}'; service methods must return Task, Task<T>, ValueTask or ValueTask<T>",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Calls to a balanced service are remote and asynchronous. Change the method to return Task or ValueTask, or Task<T> or ValueTask<T> for a result, returned by value.");
+
+    public static readonly DiagnosticDescriptor RefParameter = new(
+        id: "MESH0002",
+        title: "Balanced service methods cannot have ref, out or in parameters",
+        messageFormat: "Parameter '{0}' of method '{1}' is passed by reference ({2}); balanced service parameters are sent by value",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Arguments are serialized and sent to another node, so nothing can be passed back through them. Remove the ref, out or in modifier; return results through the method's Task<T> or ValueTask<T>, e.g. as a record.");
+
+    public static readonly DiagnosticDescriptor GenericMethod = new(
+        id: "MESH0003",
+        title: "Balanced service methods cannot be generic",
+        messageFormat: "Method '{0}' of balanced service '{1}' is generic; balanced service methods cannot have type parameters",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The receiving node must know the argument types from the method id alone. Remove the type parameters, e.g. with one method per concrete type.");
+
+    public static readonly DiagnosticDescriptor UnsupportedMember = new(
+        id: "MESH0004",
+        title: "Balanced service interfaces can only declare methods",
+        messageFormat: "'{0}' is {1}; balanced service interfaces can only declare instance methods",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Properties, indexers, events and static abstract members cannot be called remotely. Replace a property with a method such as Task<T> GetXAsync(), and an event with a method the client polls or a separate callback service.");
+
+    public static readonly DiagnosticDescriptor CancellationTokenNotLast = new(
+        id: "MESH0005",
+        title: "A CancellationToken must be the last parameter",
+        messageFormat: "Method '{0}' takes a CancellationToken as parameter '{1}' which is not its last parameter",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The cancellation token is not sent as an argument: the generated code cancels the call with it. Move the CancellationToken to the end of the parameter list and declare at most one.");
+
+    public static readonly DiagnosticDescriptor UnsupportedParameterType = new(
+        id: "MESH0006",
+        title: "Parameter type cannot be sent to another node",
+        messageFormat: "Parameter '{0}' of method '{1}' has type '{2}', which cannot be serialized",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Pointers and ref structs such as Span<T> cannot be serialized. Use an array, ReadOnlyMemory<T> or another serializable type instead.");
+
+    public static readonly DiagnosticDescriptor GenericInterface = new(
+        id: "MESH0007",
+        title: "Balanced service interfaces cannot be generic",
+        messageFormat: "Balanced service '{0}' is generic or nested in a generic type",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A service needs one name and one method table on the wire. Declare a non-generic interface per concrete type, e.g. interface IOrderStore : IStore<Order>, and mark that one [BalancedService].");
+
+    public static readonly DiagnosticDescriptor InaccessibleInterface = new(
+        id: "MESH0008",
+        title: "Balanced service interface is not accessible to generated code",
+        messageFormat: "Balanced service '{0}' is {1}; the generated proxy and dispatcher cannot refer to it",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generated types live in the Mesh.Generated namespace of the same assembly. Make the interface, and every type it is nested in, public or internal, and do not declare it 'file'.");
+
+    public static readonly DiagnosticDescriptor DuplicateMethodId = new(
+        id: "MESH0009",
+        title: "Two methods of a balanced service have the same id",
+        messageFormat: "Methods '{0}' and '{1}' of balanced service '{2}' have the same method id 0x{3}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A method id is the hash of the method's name and parameter types, so two methods with the same signature (e.g. one hiding an inherited method with 'new') cannot both be called. Rename one of them.");
+
+    public static readonly DiagnosticDescriptor EmptyServiceName = new(
+        id: "MESH0010",
+        title: "Balanced service name cannot be empty",
+        messageFormat: "The Name of balanced service '{0}' is empty",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Set [BalancedService(Name = \"...\")] to a non-empty wire name, or remove Name to use the interface's full name.");
+}

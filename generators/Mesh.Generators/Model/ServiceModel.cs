@@ -1,0 +1,26 @@
+namespace Mesh.Generators.Model;
+
+/// <summary>One <c>[BalancedService]</c> interface, as the emitters need it.</summary>
+/// <param name="InterfaceTypeName">The interface, fully qualified: <c>global::Sample.ICalculator</c>.</param>
+/// <param name="MetadataName">The interface's metadata name (<c>Sample.Outer+ICalculator</c>); unique, used for hint names.</param>
+/// <param name="ServiceName">The wire name: the attribute's <c>Name</c>, else the interface's full name.</param>
+/// <param name="GeneratedNamespace">The namespace of the generated types: <c>Mesh.Generated.Sample</c>.</param>
+/// <param name="TypeNameStem">The base of the generated type names: <c>Calculator</c>, <c>Outer_Calculator</c>.</param>
+/// <param name="Methods">The remote methods, own methods first, then inherited ones, each in declaration order.</param>
+internal sealed record ServiceModel(
+    string InterfaceTypeName,
+    string MetadataName,
+    string ServiceName,
+    string GeneratedNamespace,
+    string TypeNameStem,
+    EquatableArray<MethodModel> Methods)
+{
+    public string ProxyTypeName => TypeNameStem + "Proxy";
+
+    public string DefinitionTypeName => TypeNameStem + "Definition";
+
+    public string DispatcherTypeName => TypeNameStem + "Dispatcher";
+
+    /// <summary>The definition type, fully qualified, as the registration refers to it.</summary>
+    public string DefinitionFullTypeName => "global::" + GeneratedNamespace + "." + DefinitionTypeName;
+}

@@ -1,0 +1,518 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Mesh.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Mesh.Generators;
+
+/// <summary>
+/// Turns a <c>[BalancedService]</c> interface into a <see cref="ServiceModel"/>, or into the diagnostics
+/// that say why it cannot be one. This is the only place that looks at symbols: everything it returns is
+/// plain, comparable data.
+/// </summary>
+internal static class Parser
+{
+    public const string BalancedServiceAttributeMetadataName = "Mesh.BalancedServiceAttribute";
+
+    private const string GeneratedNamespaceRoot = "Mesh.Generated";
+
+    /// <summary>How generated code writes a type: <c>global::System.Collections.Generic.List&lt;string?&gt;</c>.</summary>
+    private static readonly SymbolDisplayFormat TypeNameFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    /// <summary>
+    /// How a parameter type is written in a method signature, the input of the method id: fully qualified
+    /// without <c>global::</c>, with CLR type names instead of C# keywords, without nullable reference
+    /// annotations, and tuples as <c>System.ValueTuple&lt;...&gt;</c> (element names are not part of the
+    /// type). For example <c>System.Int32</c>, <c>System.String</c>, <c>System.Int32[]</c>,
+    /// <c>System.Int32?</c>, <c>System.Collections.Generic.Dictionary&lt;System.String, System.Int32&gt;</c>.
+    /// </summary>
+    private static readonly SymbolDisplayFormat SignatureTypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted)
+        .RemoveMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes)
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.ExpandValueTuple);
+
+    /// <summary>How diagnostics name a method: <c>Sample.ICalculator.AddAsync(int, int)</c>.</summary>
+    private static readonly SymbolDisplayFormat MessageFormat = SymbolDisplayFormat.CSharpErrorMessageFormat;
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var service = (INamedTypeSymbol)context.TargetSymbol;
+        var declaration = (InterfaceDeclarationSyntax)context.TargetNode;
+        var parser = new ServiceParser(service, declaration.Identifier.GetLocation(), cancellationToken);
+        return parser.Parse(context.Attributes.FirstOrDefault());
+    }
+
+    /// <summary>
+    /// The method id of a method: the FNV-1a hash (<see cref="Fnv1a"/>, the same as
+    /// <c>Mesh.StableHash.Compute</c>) of the UTF-8 bytes of its signature string.
+    /// </summary>
+    /// <remarks>
+    /// The signature string is the method's name followed by its parameter types in parentheses,
+    /// separated by ',' without spaces, leaving out a trailing <c>CancellationToken</c>; each type is
+    /// written as described for <see cref="SignatureTypeFormat"/>. For example
+    /// <c>Task&lt;int&gt; Add(int a, int b, CancellationToken cancellationToken)</c> has the signature
+    /// <c>Add(System.Int32,System.Int32)</c>. The id therefore depends neither on the declaration order of
+    /// the methods nor on parameter names, return types or nullable annotations: those can change without
+    /// breaking running peers, while renaming a method or changing a parameter type changes its id.
+    /// </remarks>
+    public static uint ComputeMethodId(string signature) => Fnv1a.Compute(signature);
+
+    private sealed class ServiceParser
+    {
+        private readonly INamedTypeSymbol _service;
+        private readonly Location _interfaceLocation;
+        private readonly CancellationToken _cancellationToken;
+        private readonly string _serviceDisplayName;
+        private readonly List<DiagnosticInfo> _diagnostics = [];
+
+        public ServiceParser(INamedTypeSymbol service, Location interfaceLocation, CancellationToken cancellationToken)
+        {
+            _service = service;
+            _interfaceLocation = interfaceLocation;
+            _cancellationToken = cancellationToken;
+            _serviceDisplayName = service.ToDisplayString(MessageFormat);
+        }
+
+        public ParseResult Parse(AttributeData? attribute)
+        {
+            CheckInterface();
+            var serviceName = ReadServiceName(attribute);
+            var methods = ParseMethods();
+
+            if (_diagnostics.Count > 0)
+            {
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(_diagnostics));
+            }
+
+            var model = new ServiceModel(
+                InterfaceTypeName: _service.ToDisplayString(TypeNameFormat),
+                MetadataName: GetMetadataName(_service),
+                ServiceName: serviceName,
+                GeneratedNamespace: GetGeneratedNamespace(_service),
+                TypeNameStem: GetTypeNameStem(_service),
+                Methods: new EquatableArray<MethodModel>(methods));
+            return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        private void CheckInterface()
+        {
+            for (var type = _service; type is not null; type = type.ContainingType)
+            {
+                if (type.TypeParameters.Length > 0)
+                {
+                    Report(DiagnosticDescriptors.GenericInterface, _interfaceLocation, _serviceDisplayName);
+                    break;
+                }
+            }
+
+            for (var type = _service; type is not null; type = type.ContainingType)
+            {
+                var problem = type.IsFileLocal ? "file-local" : type.DeclaredAccessibility switch
+                {
+                    Accessibility.Private => "private",
+                    Accessibility.Protected => "protected",
+                    Accessibility.ProtectedAndInternal => "private protected",
+                    _ => null,
+                };
+                if (problem is not null)
+                {
+                    var reason = SymbolEqualityComparer.Default.Equals(type, _service)
+                        ? problem
+                        : $"nested in the {problem} type '{type.ToDisplayString(MessageFormat)}'";
+                    Report(DiagnosticDescriptors.InaccessibleInterface, _interfaceLocation, _serviceDisplayName, reason);
+                    break;
+                }
+            }
+        }
+
+        private string ReadServiceName(AttributeData? attribute)
+        {
+            if (attribute is null)
+            {
+                return GetDefaultServiceName(_service);
+            }
+
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "Name" && argument.Value.Value is string name)
+                {
+                    if (name.Trim().Length == 0)
+                    {
+                        var location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
+                        Report(DiagnosticDescriptors.EmptyServiceName, location ?? _interfaceLocation, _serviceDisplayName);
+                    }
+
+                    return name;
+                }
+            }
+
+            return GetDefaultServiceName(_service);
+        }
+
+        private List<MethodModel> ParseMethods()
+        {
+            var methods = new List<MethodModel>();
+            var stems = new HashSet<string>(StringComparer.Ordinal);
+            var methodsById = new Dictionary<uint, IMethodSymbol>();
+
+            foreach (var type in GetInterfaces())
+            {
+                var isInherited = !SymbolEqualityComparer.Default.Equals(type, _service);
+                foreach (var member in type.GetMembers())
+                {
+                    _cancellationToken.ThrowIfCancellationRequested();
+                    if (!IsRemoteMethod(member, isInherited))
+                    {
+                        continue;
+                    }
+
+                    var method = (IMethodSymbol)member;
+                    var model = ParseMethod(method, isInherited, stems);
+                    if (model is null)
+                    {
+                        continue;
+                    }
+
+                    if (methodsById.TryGetValue(model.Id, out var other))
+                    {
+                        Report(
+                            DiagnosticDescriptors.DuplicateMethodId,
+                            GetLocation(method),
+                            other.ToDisplayString(MessageFormat),
+                            method.ToDisplayString(MessageFormat),
+                            _serviceDisplayName,
+                            model.Id.ToString("x8", CultureInfo.InvariantCulture));
+                        continue;
+                    }
+
+                    methodsById.Add(model.Id, method);
+                    methods.Add(model);
+                }
+            }
+
+            return methods;
+        }
+
+        /// <summary>The service interface first, then its base interfaces.</summary>
+        private IEnumerable<INamedTypeSymbol> GetInterfaces()
+        {
+            yield return _service;
+            foreach (var type in _service.AllInterfaces)
+            {
+                yield return type;
+            }
+        }
+
+        /// <summary>
+        /// Whether the proxy must implement <paramref name="member"/> by a remote call. Members with a
+        /// default implementation, static members, fields and nested types are left alone; abstract
+        /// members that are not plain methods are reported.
+        /// </summary>
+        private bool IsRemoteMethod(ISymbol member, bool isInherited)
+        {
+            if (!member.IsAbstract)
+            {
+                return false;
+            }
+
+            if (isInherited && _service.FindImplementationForInterfaceMember(member) is not null)
+            {
+                // A more derived interface implements it (a default implementation).
+                return false;
+            }
+
+            string? kind = member switch
+            {
+                _ when member.IsStatic => "a static abstract member",
+                IMethodSymbol { MethodKind: MethodKind.Ordinary } => null,
+                IMethodSymbol { AssociatedSymbol: not null } => null, // accessors: the property or event is reported
+                IMethodSymbol => "an explicitly re-abstracted method",
+                IPropertySymbol { IsIndexer: true } => "an indexer",
+                IPropertySymbol => "a property",
+                IEventSymbol => "an event",
+                _ => "an unsupported member",
+            };
+            if (kind is not null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedMember, GetLocation(member), member.ToDisplayString(MessageFormat), kind);
+                return false;
+            }
+
+            return member is IMethodSymbol { MethodKind: MethodKind.Ordinary };
+        }
+
+        private MethodModel? ParseMethod(IMethodSymbol method, bool isInherited, HashSet<string> stems)
+        {
+            var diagnosticCount = _diagnostics.Count;
+            var methodDisplayName = method.ToDisplayString(MessageFormat);
+            var location = GetLocation(method);
+
+            if (method.IsGenericMethod)
+            {
+                Report(DiagnosticDescriptors.GenericMethod, location, methodDisplayName, _serviceDisplayName);
+            }
+
+            var returnKind = GetReturnKind(method);
+            if (returnKind is null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedReturnType, location, methodDisplayName, _serviceDisplayName, method.ReturnType.ToDisplayString(MessageFormat));
+            }
+
+            var parameters = new List<ParameterModel>();
+            var signatureTypes = new List<string>();
+            string? cancellationTokenIdentifier = null;
+            for (var i = 0; i < method.Parameters.Length; i++)
+            {
+                var parameter = method.Parameters[i];
+                var identifier = ToIdentifier(parameter.Name.Length > 0 ? parameter.Name : "arg" + i.ToString(CultureInfo.InvariantCulture));
+                if (parameter.RefKind != RefKind.None)
+                {
+                    Report(DiagnosticDescriptors.RefParameter, location, parameter.Name, methodDisplayName, GetRefKindText(parameter.RefKind));
+                }
+
+                if (IsCancellationToken(parameter.Type))
+                {
+                    if (i == method.Parameters.Length - 1)
+                    {
+                        cancellationTokenIdentifier = identifier;
+                    }
+                    else
+                    {
+                        Report(DiagnosticDescriptors.CancellationTokenNotLast, location, methodDisplayName, parameter.Name);
+                    }
+
+                    continue;
+                }
+
+                if (parameter.Type.IsRefLikeType || parameter.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedParameterType, location, parameter.Name, methodDisplayName, parameter.Type.ToDisplayString(MessageFormat));
+                }
+
+                parameters.Add(new ParameterModel(
+                    Identifier: identifier,
+                    TypeName: parameter.Type.ToDisplayString(TypeNameFormat),
+                    IsParams: parameter.IsParams,
+                    DefaultValueExpression: parameter.HasExplicitDefaultValue ? FormatDefaultValue(parameter.Type, parameter.ExplicitDefaultValue) : null));
+                signatureTypes.Add(parameter.Type.ToDisplayString(SignatureTypeFormat));
+            }
+
+            if (_diagnostics.Count > diagnosticCount || returnKind is null)
+            {
+                return null;
+            }
+
+            var signature = method.Name + "(" + string.Join(",", signatureTypes) + ")";
+            var returnType = (INamedTypeSymbol)method.ReturnType;
+            var hasResult = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
+            return new MethodModel(
+                Name: method.Name,
+                Identifier: ToIdentifier(method.Name),
+                MemberStem: ReserveStem(method.Name, stems),
+                Signature: signature,
+                Id: ComputeMethodId(signature),
+                IsIdempotent: method.GetAttributes().Any(IsIdempotentAttribute),
+                DeclaringInterfaceTypeName: method.ContainingType.ToDisplayString(TypeNameFormat),
+                IsInherited: isInherited,
+                ReturnKind: returnKind.Value,
+                ReturnTypeName: returnType.ToDisplayString(TypeNameFormat),
+                ResultTypeName: hasResult ? returnType.TypeArguments[0].ToDisplayString(TypeNameFormat) : null,
+                Parameters: new EquatableArray<ParameterModel>(parameters),
+                CancellationTokenIdentifier: cancellationTokenIdentifier);
+        }
+
+        private Location GetLocation(ISymbol member)
+            => member.Locations.FirstOrDefault(static location => location.IsInSource) ?? _interfaceLocation;
+
+        private void Report(DiagnosticDescriptor descriptor, Location location, params string[] messageArgs)
+            => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, messageArgs));
+    }
+
+    private static ReturnKind? GetReturnKind(IMethodSymbol method)
+    {
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly
+            || method.ReturnType is not INamedTypeSymbol returnType
+            || !IsInNamespace(returnType, "System", "Threading", "Tasks"))
+        {
+            return null;
+        }
+
+        return returnType.MetadataName switch
+        {
+            "Task" => ReturnKind.Task,
+            "Task`1" => ReturnKind.TaskOfT,
+            "ValueTask" => ReturnKind.ValueTask,
+            "ValueTask`1" => ReturnKind.ValueTaskOfT,
+            _ => null,
+        };
+    }
+
+    private static bool IsCancellationToken(ITypeSymbol type)
+        => type is INamedTypeSymbol { Name: "CancellationToken", ContainingType: null } named && IsInNamespace(named, "System", "Threading");
+
+    private static bool IsIdempotentAttribute(AttributeData attribute)
+        => attribute.AttributeClass is { Name: "IdempotentAttribute", ContainingType: null } type && IsInNamespace(type, "Mesh");
+
+    private static bool IsInNamespace(INamedTypeSymbol type, params string[] names)
+    {
+        var ns = type.ContainingNamespace;
+        for (var i = names.Length - 1; i >= 0; i--)
+        {
+            if (ns is null || ns.IsGlobalNamespace || ns.Name != names[i])
+            {
+                return false;
+            }
+
+            ns = ns.ContainingNamespace;
+        }
+
+        return ns is { IsGlobalNamespace: true };
+    }
+
+    private static string GetRefKindText(RefKind refKind) => refKind switch
+    {
+        RefKind.Ref => "ref",
+        RefKind.Out => "out",
+        RefKind.In => "in",
+        _ => "ref readonly",
+    };
+
+    /// <summary>The default wire name: <c>Sample.Outer.ICalculator</c> (no <c>global::</c>, no generic arity).</summary>
+    private static string GetDefaultServiceName(INamedTypeSymbol service)
+    {
+        var parts = new List<string>();
+        for (var type = service; type is not null; type = type.ContainingType)
+        {
+            parts.Add(type.Name);
+        }
+
+        for (var ns = service.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            parts.Add(ns.Name);
+        }
+
+        parts.Reverse();
+        return string.Join(".", parts);
+    }
+
+    private static string GetMetadataName(INamedTypeSymbol service)
+    {
+        var name = service.MetadataName;
+        for (var type = service.ContainingType; type is not null; type = type.ContainingType)
+        {
+            name = type.MetadataName + "+" + name;
+        }
+
+        for (var ns = service.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            name = ns.Name + "." + name;
+        }
+
+        return name;
+    }
+
+    private static string GetGeneratedNamespace(INamedTypeSymbol service)
+    {
+        var parts = new List<string>();
+        for (var ns = service.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            parts.Add(ToIdentifier(ns.Name));
+        }
+
+        parts.Add(GeneratedNamespaceRoot);
+        parts.Reverse();
+        return string.Join(".", parts);
+    }
+
+    /// <summary><c>ICalculator</c> → <c>Calculator</c>; <c>Outer.IInner</c> → <c>Outer_Inner</c>.</summary>
+    private static string GetTypeNameStem(INamedTypeSymbol service)
+    {
+        var name = service.Name;
+        if (name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]))
+        {
+            name = name.Substring(1);
+        }
+
+        for (var type = service.ContainingType; type is not null; type = type.ContainingType)
+        {
+            name = type.Name + "_" + name;
+        }
+
+        return name;
+    }
+
+    /// <summary>A name for the generated members of a method, unique among the service's methods.</summary>
+    private static string ReserveStem(string name, HashSet<string> stems)
+    {
+        var stem = name;
+        for (var i = 2; !stems.Add(stem); i++)
+        {
+            stem = name + i.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return stem;
+    }
+
+    private static string ToIdentifier(string name)
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>The C# expression of a parameter's default value, of type <paramref name="type"/>.</summary>
+    private static string FormatDefaultValue(ITypeSymbol type, object? value)
+    {
+        if (value is null)
+        {
+            if (type.IsValueType)
+            {
+                return "default";
+            }
+
+            return type.NullableAnnotation == NullableAnnotation.Annotated ? "null" : "null!";
+        }
+
+        var underlying = type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
+            ? nullable.TypeArguments[0]
+            : type;
+        if (underlying.TypeKind == TypeKind.Enum)
+        {
+            var enumTypeName = underlying.ToDisplayString(TypeNameFormat);
+            foreach (var member in underlying.GetMembers())
+            {
+                if (member is IFieldSymbol { HasConstantValue: true } field && Equals(field.ConstantValue, value))
+                {
+                    return enumTypeName + "." + ToIdentifier(field.Name);
+                }
+            }
+
+            return "(" + enumTypeName + ")(" + FormatPrimitive(value) + ")";
+        }
+
+        return FormatPrimitive(value);
+    }
+
+    private static string FormatPrimitive(object value) => value switch
+    {
+        string text => SymbolDisplay.FormatLiteral(text, quote: true),
+        char character => SymbolDisplay.FormatLiteral(character, quote: true),
+        bool flag => flag ? "true" : "false",
+        float number when float.IsNaN(number) => "float.NaN",
+        float number when float.IsPositiveInfinity(number) => "float.PositiveInfinity",
+        float number when float.IsNegativeInfinity(number) => "float.NegativeInfinity",
+        float number => number.ToString("R", CultureInfo.InvariantCulture) + "F",
+        double number when double.IsNaN(number) => "double.NaN",
+        double number when double.IsPositiveInfinity(number) => "double.PositiveInfinity",
+        double number when double.IsNegativeInfinity(number) => "double.NegativeInfinity",
+        double number => number.ToString("R", CultureInfo.InvariantCulture) + "D",
+        decimal number => number.ToString(CultureInfo.InvariantCulture) + "M",
+        uint number => number.ToString(CultureInfo.InvariantCulture) + "U",
+        long number => number.ToString(CultureInfo.InvariantCulture) + "L",
+        ulong number => number.ToString(CultureInfo.InvariantCulture) + "UL",
+        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+        _ => "default!",
+    };
+}

@@ -1,0 +1,243 @@
+using System.Net;
+using System.Net.Sockets;
+using Mesh.Diagnostics;
+using Mesh.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Membership;
+
+/// <summary>
+/// Keeps one link to every discovered peer: connects with jittered exponential backoff, re-links when a
+/// link closes, follows readiness changes, and drains links to peers that left (in-flight calls finish,
+/// new calls go elsewhere).
+/// </summary>
+internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, ILogger logger)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Slot> _slots = [];
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Reconciles the links with the latest set of peers from discovery.</summary>
+    public void Apply(IReadOnlyList<DiscoveredPeer> peers)
+    {
+        lock (_gate)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var wanted = peers.DistinctBy(p => p.Address).ToDictionary(p => p.Address);
+            foreach (var (address, slot) in _slots.ToList())
+            {
+                if (!wanted.ContainsKey(address))
+                {
+                    _slots.Remove(address);
+                    slot.Leave();
+                }
+            }
+
+            foreach (var (address, peer) in wanted)
+            {
+                if (_slots.TryGetValue(address, out var slot))
+                {
+                    slot.Update(peer, directory);
+                }
+                else
+                {
+                    slot = new Slot(peer, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token));
+                    _slots.Add(address, slot);
+                    slot.Loop = MaintainAsync(slot);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends no new calls, lets calls in flight complete within <paramref name="grace"/>, then closes every link.
+    /// </summary>
+    public async Task StopAsync(CancellationToken grace)
+    {
+        Slot[] slots;
+        lock (_gate)
+        {
+            _stopping.Cancel();
+            slots = [.. _slots.Values];
+            _slots.Clear();
+        }
+
+        foreach (var slot in slots)
+        {
+            slot.Leave();
+        }
+
+        try
+        {
+            await Task.WhenAll(slots.Select(s => s.Loop!)).WaitAsync(grace).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            foreach (var slot in slots)
+            {
+                slot.Link?.Abort("the node stopped before the calls in flight on the link completed");
+            }
+
+            await Task.WhenAll(slots.Select(s => s.Loop!)).ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task MaintainAsync(Slot slot)
+    {
+        var leaving = slot.Leaving.Token;
+        var failures = 0;
+        while (!leaving.IsCancellationRequested)
+        {
+            ClientLink? link = null;
+            try
+            {
+                link = await ConnectAsync(slot.Peer, leaving).ConfigureAwait(false);
+                failures = 0;
+                slot.Link = link;
+                link.IsPeerReady = slot.Peer.IsReady;
+                link.Draining += directory.Remove;
+                directory.Add(link);
+                MeshLog.PeerLinked(logger, link.PeerNodeId, link.RemoteEndPoint, string.Join(", ", link.Remote!.Services.Select(s => s.Name)));
+                await Task.WhenAny(link.Closed, Task.Delay(Timeout.Infinite, leaving)).ConfigureAwait(false);
+                if (leaving.IsCancellationRequested)
+                {
+                    // The peer left the set (or this node stops): no new calls; close once in-flight calls complete.
+                    directory.Remove(link);
+                    link.BeginDrain();
+                    await link.Closed.ConfigureAwait(false);
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (leaving.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is ProtocolException or TimeoutException or IOException or SocketException or OperationCanceledException)
+            {
+                failures++;
+                var delay = Backoff(failures);
+                MeshLog.ConnectFailed(logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message);
+                await DelayAsync(delay, leaving).ConfigureAwait(false);
+                continue;
+            }
+            finally
+            {
+                if (link is not null)
+                {
+                    directory.Remove(link);
+                    slot.Link = null;
+                    MeshLog.PeerUnlinked(logger, link.Remote?.NodeId, link.RemoteEndPoint);
+                    await link.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
+            // The link closed (the peer stopped or drained): reconnect after a short, jittered pause.
+            await DelayAsync(Backoff(1), leaving).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ClientLink> ConnectAsync(DiscoveredPeer peer, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
+        var addresses = IPAddress.TryParse(peer.Host, out var address)
+            ? [address]
+            : await Dns.GetHostAddressesAsync(peer.Host, timeout.Token).ConfigureAwait(false);
+        if (addresses.Length == 0)
+        {
+            throw new SocketException((int)SocketError.HostNotFound);
+        }
+
+        var socket = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(addresses[0], peer.Port, timeout.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var link = new ClientLink(socket, options.MaxFrameSize, logger);
+        try
+        {
+            var remote = await link.HandshakeAsync(hello, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+            if (remote.MeshName != options.MeshName)
+            {
+                throw new ProtocolException($"the peer belongs to mesh '{remote.MeshName}', this node to '{options.MeshName}'");
+            }
+        }
+        catch
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        link.Start();
+        return link;
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var min = options.ReconnectMinBackoff.TotalMilliseconds;
+        var max = options.ReconnectMaxBackoff.TotalMilliseconds;
+        var exponential = Math.Min(max, min * Math.Pow(2, Math.Min(failures - 1, 20)));
+        // Jitter between half and all of the exponential delay spreads reconnect storms.
+        return TimeSpan.FromMilliseconds(exponential * (0.5 + (Random.Shared.NextDouble() / 2)));
+    }
+
+    private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private sealed class Slot(DiscoveredPeer peer, CancellationTokenSource leaving)
+    {
+        public DiscoveredPeer Peer { get; private set; } = peer;
+
+        public CancellationTokenSource Leaving => leaving;
+
+        public Task? Loop { get; set; }
+
+        public ClientLink? Link { get; set; }
+
+        public void Update(DiscoveredPeer peer, PeerDirectory directory)
+        {
+            if (peer == Peer)
+            {
+                return;
+            }
+
+            Peer = peer;
+            if (Link is { } link)
+            {
+                link.IsPeerReady = peer.IsReady;
+                directory.Refresh();
+            }
+        }
+
+        public void Leave()
+        {
+            try
+            {
+                leaving.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+
+namespace Mesh.Generators.Tests;
+
+public sealed class DiagnosticTests
+{
+    /// <summary>Put right before the name of the member the diagnostic must point at.</summary>
+    private const string Marker = "/*!*/";
+
+    private const string Header = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Mesh;
+
+        namespace Sample;
+
+        """;
+
+    [Theory]
+    [InlineData("MESH0001", "Ping", "[BalancedService] internal interface IBad { void /*!*/Ping(); }")]
+    [InlineData("MESH0001", "Count", "[BalancedService] internal interface IBad { int /*!*/Count(); }")]
+    [InlineData("MESH0002", "value", "[BalancedService] internal interface IBad { Task /*!*/Get(ref int value); }")]
+    [InlineData("MESH0002", "value", "[BalancedService] internal interface IBad { Task /*!*/Get(out int value); }")]
+    [InlineData("MESH0002", "value", "[BalancedService] internal interface IBad { Task /*!*/Get(in int value); }")]
+    [InlineData("MESH0003", "Get", "[BalancedService] internal interface IBad { Task<T> /*!*/Get<T>(); }")]
+    [InlineData("MESH0004", "Count", "[BalancedService] internal interface IBad { int /*!*/Count { get; } }")]
+    [InlineData("MESH0004", "Changed", "[BalancedService] internal interface IBad { event EventHandler /*!*/Changed; }")]
+    [InlineData("MESH0004", "this[int]", "[BalancedService] internal interface IBad { Task<int> /*!*/this[int index] { get; } }")]
+    [InlineData("MESH0004", "Create", "[BalancedService] internal interface IBad { static abstract Task /*!*/Create(); }")]
+    [InlineData("MESH0005", "cancellationToken", "[BalancedService] internal interface IBad { Task /*!*/Run(CancellationToken cancellationToken, int value); }")]
+    [InlineData("MESH0006", "values", "[BalancedService] internal interface IBad { Task /*!*/Run(Span<int> values); }")]
+    [InlineData("MESH0007", "IBad<T>", "[BalancedService] internal interface /*!*/IBad<T> { Task Run(T value); }")]
+    [InlineData("MESH0008", "private", "internal static class Outer { [BalancedService] private interface /*!*/IBad { Task Run(); } }")]
+    [InlineData("MESH0009", "IBase.Run()", "internal interface IBase { Task /*!*/Run(); } [BalancedService] internal interface IBad : IBase { new Task Run(); }")]
+    [InlineData("MESH0010", "IBad", "[/*!*/BalancedService(Name = \"\")] internal interface IBad { Task Run(); }")]
+    public void Generate_UnsupportedShape_ReportsDiagnosticAtMemberAndSkipsInterface(string id, string named, string body)
+    {
+        var source = Header + body;
+        var outcome = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Contains(named, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal(GeneratorHarness.SourcePath(0), diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(source.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length, diagnostic.Location.SourceSpan.Start);
+        Assert.Empty(outcome.GeneratedSources);
+    }
+
+    [Fact]
+    public void Generate_InheritedUnsupportedMember_ReportsAtBaseMember()
+    {
+        var source = Header + "internal interface IBase { void /*!*/Reset(); } [BalancedService] internal interface IBad : IBase { Task Run(); }";
+        var outcome = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Equal("MESH0001", diagnostic.Id);
+        Assert.Contains("'Sample.IBad'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal(source.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length, diagnostic.Location.SourceSpan.Start);
+        Assert.Empty(outcome.GeneratedSources);
+    }
+
+    [Fact]
+    public void Generate_BadAndGoodInterfaces_GeneratesOnlyTheGoodOne()
+    {
+        var outcome = GeneratorHarness.Run(
+            Header + "[BalancedService] internal interface IBad { void Ping(); }",
+            Header + "[BalancedService] internal interface IGood { Task Ping(); }");
+
+        Assert.Equal("MESH0001", Assert.Single(outcome.GeneratorDiagnostics).Id);
+        Assert.DoesNotContain(outcome.GeneratedSources, source => source.HintName.Contains("IBad", StringComparison.Ordinal));
+        Assert.Contains(outcome.GeneratedSources, source => source.HintName == "Sample.IGood.Proxy.g.cs");
+        var registration = outcome.GeneratedSources.Single(source => source.HintName == "GeneratedMeshRegistration.g.cs").SourceText.ToString();
+        Assert.DoesNotContain("BadDefinition", registration, StringComparison.Ordinal);
+        Assert.Contains("GoodDefinition", registration, StringComparison.Ordinal);
+
+        // Only the user's own error remains: generated code adds none.
+        Assert.Empty(outcome.Output.GetDiagnostics().Where(diagnostic => diagnostic.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true));
+    }
+
+    [Fact]
+    public void Generate_SeveralProblems_ReportsEach()
+    {
+        var outcome = GeneratorHarness.Run(Header + "[BalancedService] internal interface IBad { void Ping(); int Count { get; } Task Get(out int value); }");
+
+        Assert.Equal(["MESH0001", "MESH0002", "MESH0004"], outcome.GeneratorDiagnostics.Select(diagnostic => diagnostic.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Generate_DefaultImplementationsAndStaticMembers_AreNotRemoteMethods()
+    {
+        var outcome = GeneratorHarness.Run(Header + """
+            [BalancedService]
+            internal interface IGood
+            {
+                Task Run();
+                Task RunTwice() => Run();
+                static Task Helper() => Task.CompletedTask;
+                const int Limit = 3;
+            }
+            """);
+
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Equal(["Run"], GeneratorHarness.GetServiceModels(outcome.Result).Single().Methods.Select(method => method.Name));
+        Assert.Empty(outcome.OutputWarningsAndErrors());
+    }
+
+    [Fact]
+    public void Descriptors_All_HaveUniqueIdsTitlesAndHelpText()
+    {
+        var descriptors = typeof(DiagnosticDescriptors)
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
+            .ToList();
+
+        Assert.Equal(10, descriptors.Count);
+        Assert.Equal(descriptors.Count, descriptors.Select(descriptor => descriptor.Id).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(descriptors, descriptor =>
+        {
+            Assert.Matches("^MESH[0-9]{4}$", descriptor.Id);
+            Assert.NotEmpty(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.NotEmpty(descriptor.Description.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+        });
+    }
+}
