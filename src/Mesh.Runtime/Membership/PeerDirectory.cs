@@ -53,12 +53,16 @@ internal sealed class PeerDirectory
         }
     }
 
-    /// <summary>Recomputes the snapshot after a link's readiness changed.</summary>
-    public void Refresh()
+    /// <summary>Records whether discovery reports the link's peer ready, and republishes the snapshot.</summary>
+    public void SetReady(ClientLink link, bool ready)
     {
         lock (_gate)
         {
-            Rebuild();
+            if (link.IsPeerReady != ready)
+            {
+                link.IsPeerReady = ready;
+                Rebuild();
+            }
         }
     }
 

@@ -224,8 +224,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             Peer = peer;
             if (Link is { } link)
             {
-                link.IsPeerReady = peer.IsReady;
-                directory.Refresh();
+                directory.SetReady(link, peer.IsReady);
             }
         }
 

@@ -26,7 +26,7 @@ internal sealed class ClientLink : Connection
 
     /// <summary>
     /// Whether discovery reports the peer ready. A link to a terminating peer takes calls only when no
-    /// ready peer hosts the service.
+    /// ready peer hosts the service. Changed only through <see cref="Membership.PeerDirectory.SetReady"/>.
     /// </summary>
     public bool IsPeerReady { get; set; } = true;
 
