@@ -275,7 +275,7 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
             // The client throws this for a watch the server closed before any event: a clean close.
             return (WatchOutcome.Closed, resourceVersion, null);
         }
-        catch (Exception ex) when (events == 0 && ex is HttpOperationException or HttpRequestException)
+        catch (Exception ex) when (events == 0 && IsRequestFailure(ex))
         {
             // The watch request itself was refused or could not be sent: the API is unreachable or forbids it.
             throw Describe(ex, "watch");
@@ -293,6 +293,12 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
             _ => (WatchOutcome.Broken, resourceVersion, streamError.Message),
         };
     }
+
+    /// <summary>True when the API refused the request or no connection could be made (not a stream cut later).</summary>
+    private static bool IsRequestFailure(Exception ex) => ex is HttpOperationException or HttpRequestException
+    {
+        HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError,
+    };
 
     private void Report(List<string> problems)
     {

@@ -189,8 +189,7 @@ public sealed class ScenarioTests
 
         cluster.Api.FailWith = HttpStatusCode.Forbidden;
         cluster.Api.DropWatches();
-        await WaitUntilAsync(() => cluster.Client.DiscoveryFailure is not null);
-        Assert.Contains("Forbidden (403)", cluster.Client.DiscoveryFailure, StringComparison.Ordinal);
+        await WaitUntilAsync(() => cluster.Client.DiscoveryFailure?.Contains("Forbidden (403)", StringComparison.Ordinal) == true);
         Assert.Contains("verbs [list, watch] on resource 'endpointslices' in apiGroup 'discovery.k8s.io'", cluster.Client.DiscoveryFailure, StringComparison.Ordinal);
         Assert.True(cluster.Client.IsReady);
         await cluster.WaitForReadyPeersAsync(0, 1);

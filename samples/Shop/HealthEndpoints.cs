@@ -1,0 +1,24 @@
+using Mesh;
+
+namespace Shop;
+
+/// <summary>Kubernetes probes: liveness while the process runs, readiness wired to the node's drain state.</summary>
+internal static class HealthEndpoints
+{
+    public const string LivePath = "/healthz/live";
+    public const string ReadyPath = "/healthz/ready";
+
+    public static void MapHealthEndpoints(this WebApplication app)
+    {
+        app.MapGet(LivePath, (IMeshNode node) => node.State == MeshNodeState.Stopped
+            ? Results.Text("stopped", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("alive"));
+
+        // Ready only while running: false from the moment SIGTERM starts the drain, so the Pod leaves the
+        // Service's ready endpoints. Degraded discovery (API unreachable) keeps the node ready on its last
+        // known peers, and says so.
+        app.MapGet(ReadyPath, (IMeshNode node) => node.IsReady
+            ? Results.Text(node.DiscoveryFailure is { } failure ? $"ready (degraded: {failure})" : "ready")
+            : Results.Text(node.State.ToString().ToLowerInvariant(), statusCode: StatusCodes.Status503ServiceUnavailable));
+    }
+}
