@@ -37,7 +37,7 @@ internal sealed class KubeCluster : IAsyncDisposable
         {
             await cluster.StartServersAsync(servers);
             var builder = Host.CreateApplicationBuilder();
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.SetMinimumLevel(Environment.GetEnvironmentVariable("MESH_TEST_LOG") is null ? LogLevel.Warning : LogLevel.Debug);
             builder.Services
                 .AddMesh(mesh => mesh.NodeId = "client")
                 .UseKubernetesDiscovery(options =>
