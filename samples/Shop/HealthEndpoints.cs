@@ -3,11 +3,18 @@ using Mesh;
 namespace Shop;
 
 /// <summary>Kubernetes probes: liveness while the process runs, readiness wired to the node's drain state.</summary>
-internal static class HealthEndpoints
+public static class HealthEndpoints
 {
+    /// <summary>Liveness probe path.</summary>
     public const string LivePath = "/healthz/live";
+
+    /// <summary>Readiness probe path: 503 from the moment the node drains.</summary>
     public const string ReadyPath = "/healthz/ready";
 
+    /// <summary>The mesh port a back-end listens on by default.</summary>
+    public const int MeshPort = 7800;
+
+    /// <summary>Maps the liveness and readiness endpoints.</summary>
     public static void MapHealthEndpoints(this WebApplication app)
     {
         app.MapGet(LivePath, (IMeshNode node) => node.State == MeshNodeState.Stopped

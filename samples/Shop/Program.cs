@@ -15,7 +15,7 @@ var mesh = builder.Services.AddMesh(options =>
     options.NodeId = builder.Configuration["Mesh:NodeId"] ?? Environment.GetEnvironmentVariable("POD_NAME") ?? options.NodeId;
     if (shop.IsBackend)
     {
-        options.ListenEndpoint ??= "0.0.0.0:7800";
+        options.ListenEndpoint ??= $"0.0.0.0:{HealthEndpoints.MeshPort}";
     }
 });
 if (shop.IsBackend)

@@ -233,7 +233,16 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
                 labelSelector: _selector,
                 resourceVersion: resourceVersion,
                 timeoutSeconds: timeoutSeconds,
-                onError: error => streamError ??= error,
+                onError: error =>
+                {
+                    streamError ??= error;
+                    if (error is not KubernetesException)
+                    {
+                        // An unreadable event: the client reports it here and would read on; events may have been
+                        // lost, so end this watch now and re-list.
+                        watchdog.Cancel();
+                    }
+                },
                 cancellationToken: watchdog.Token);
             await foreach (var (type, slice) in stream.ConfigureAwait(false))
             {
@@ -264,6 +273,10 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
                         break;
                 }
             }
+        }
+        catch (OperationCanceledException) when (watchdog.IsCancellationRequested && !cancellationToken.IsCancellationRequested && streamError is not null and not KubernetesException)
+        {
+            return (WatchOutcome.Broken, resourceVersion, $"unreadable watch event: {streamError.Message}");
         }
         catch (OperationCanceledException) when (watchdog.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

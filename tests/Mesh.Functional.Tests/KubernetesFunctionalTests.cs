@@ -87,6 +87,16 @@ public sealed class KubernetesFunctionalTests(ITestOutputHelper output) : IAsync
     [Fact]
     public async Task ScaleViaEndpointSlices_NewNodeIsCalledSoonAfterItIsListedReady()
     {
+        // The readiness probe the Deployment uses answers on every node's HTTP port.
+        using (var http = new HttpClient { Timeout = Bound })
+        {
+            foreach (var node in _nodes)
+            {
+                using var ready = await http.GetAsync(new Uri($"http://{node.Address}:8080{HealthEndpoints.ReadyPath}"));
+                Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+            }
+        }
+
         Publish(_nodes[0], _nodes[1]);
         await WaitForPeersAsync("backend-1", "backend-2");
         var load = new LoadDriver(_client.Services.GetRequiredService<IInventory>(), concurrency: 8, reserve: false);
