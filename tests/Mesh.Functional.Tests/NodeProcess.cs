@@ -8,7 +8,7 @@ internal static class NodeProcess
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(string assembly, string arguments, TimeSpan bound)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, assembly);
+        var path = SampleAssembly.Path(Path.GetFileNameWithoutExtension(assembly));
         Assert.True(File.Exists(path), $"{path} was not built next to the tests");
         var start = new ProcessStartInfo("dotnet", $"\"{path}\" {arguments}")
         {

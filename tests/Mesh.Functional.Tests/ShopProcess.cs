@@ -29,7 +29,7 @@ internal sealed class ShopProcess : IAsyncDisposable
 
     public static async Task<ShopProcess> StartAsync(string nodeId, string address, string kubeConfig, string service, TimeSpan bound)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Shop.dll");
+        var path = SampleAssembly.Path("Shop");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
