@@ -89,15 +89,11 @@ internal sealed class ClientLink : Connection
     /// </summary>
     public void Finish(PendingCall call, long callId)
     {
-        var removedHere = _pending.TryRemove(callId) is not null;
-        if (removedHere)
+        if (_pending.Finish(call, callId))
         {
             TrySendEmpty(FrameKind.Cancel, callId);
         }
 
-        // A call the link completed is no longer in its table; one the router removed here cannot be found
-        // by the receive loop any more. Otherwise the receive loop may still hold it: let it go.
-        call.Release(poolable: removedHere || call.CompletedByLink);
         CloseIfDrained();
     }
 

@@ -22,6 +22,7 @@ internal abstract class Connection : IAsyncDisposable
     private readonly LinkSettings _settings;
     private Timer? _heartbeat;
     private long _lastReceived;
+    private string? _abortReason;
     private int _closing;
     private Task? _run;
 
@@ -167,6 +168,7 @@ internal abstract class Connection : IAsyncDisposable
         Interlocked.Exchange(ref _closing, 1);
         if (reason is not null)
         {
+            Interlocked.CompareExchange(ref _abortReason, reason, null);
             MeshLog.ConnectionAborted(Logger, Role, RemoteEndPoint, Remote?.NodeId, reason);
         }
 
@@ -270,6 +272,12 @@ internal abstract class Connection : IAsyncDisposable
 
         _socket.Dispose();
         _heartbeat?.Change(Timeout.Infinite, Timeout.Infinite);
+        if (Volatile.Read(ref _abortReason) is { } abortReason)
+        {
+            // Calls failing because of the abort say why the link was cut.
+            error = new IOException(abortReason, error);
+        }
+
         try
         {
             OnClosed(error);

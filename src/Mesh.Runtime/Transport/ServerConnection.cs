@@ -34,6 +34,14 @@ internal sealed class ServerConnection : Connection
     /// <summary>A handler has ended (<paramref name="error"/> null when it returned): answer and recycle.</summary>
     internal void OnCallEnded(ServerCall call, Exception? error)
     {
+        // The slot is free before the caller hears back, so a caller that got an answer may call again at once.
+        lock (_gate)
+        {
+            _running.Remove(call.CallId);
+        }
+
+        _state.CallEnded();
+        MeshDiagnostics.ServerActive.Add(-1);
         var outcome = "ok";
         switch (error)
         {
@@ -59,14 +67,7 @@ internal sealed class ServerConnection : Connection
             MeshDiagnostics.ServerCalls.Add(1, new("mesh.service", call.ServiceName), new("mesh.outcome", outcome));
         }
 
-        lock (_gate)
-        {
-            _running.Remove(call.CallId);
-        }
-
         _state.ReturnCall(call);
-        _state.CallEnded();
-        MeshDiagnostics.ServerActive.Add(-1);
     }
 
     protected override void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload)
