@@ -1,7 +1,7 @@
 namespace Mesh.LoadDriver.Contracts;
 
-/// <summary>The Mesh form of the driver's contract.</summary>
-[BalancedService]
+/// <summary>The Mesh form of the driver's contract (its wire name is fixed so tests can call it).</summary>
+[BalancedService(Name = "loaddriver.ping")]
 public interface IPingService
 {
     ValueTask<int> Ping(int value);
