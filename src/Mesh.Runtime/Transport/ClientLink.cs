@@ -75,8 +75,8 @@ internal sealed class ClientLink : Connection
 
         if (!TrySend(request.Frame(callId, deadlineMilliseconds)))
         {
-            _pending.TryRemove(callId);
-            return SendResult.Closing;
+            // Not found: the closing link already took the call and fails it; the router awaits that.
+            return _pending.TryRemove(callId) is null ? SendResult.Sent : SendResult.Closing;
         }
 
         return SendResult.Sent;
