@@ -1,11 +1,16 @@
 using Mesh.Serialization;
+using Mesh.Transport;
 
 namespace Mesh.Dispatch;
 
-/// <summary>What every server connection of a node shares: hosted services, serializer, running calls.</summary>
-internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer serializer, string nodeId)
+/// <summary>
+/// What every server connection of a node shares: hosted services, serializer, the count of running calls
+/// with its cap (<see cref="MeshOptions.MaxConcurrentCalls"/>), and the pool of call objects.
+/// </summary>
+internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer serializer, string nodeId, int maxConcurrentCalls)
 {
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly BoundedPool<ServerCall> _calls = new(Math.Min(maxConcurrentCalls, 1024));
     private int _running;
     private volatile bool _draining;
 
@@ -14,6 +19,8 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     public IPayloadSerializer Serializer => serializer;
 
     public string NodeId => nodeId;
+
+    public int MaxConcurrentCalls => maxConcurrentCalls;
 
     public int Running => Volatile.Read(ref _running);
 
@@ -31,7 +38,17 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         }
     }
 
-    public void CallStarted() => Interlocked.Increment(ref _running);
+    /// <summary>Counts a call as running unless as many as allowed already run (then it must be refused).</summary>
+    public bool TryStartCall()
+    {
+        if (Interlocked.Increment(ref _running) > maxConcurrentCalls)
+        {
+            CallEnded();
+            return false;
+        }
+
+        return true;
+    }
 
     public void CallEnded()
     {
@@ -39,5 +56,13 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         {
             _idle.TrySetResult();
         }
+    }
+
+    public ServerCall RentCall() => _calls.TryRent() ?? new ServerCall();
+
+    public void ReturnCall(ServerCall call)
+    {
+        call.Release();
+        _calls.Return(call);
     }
 }

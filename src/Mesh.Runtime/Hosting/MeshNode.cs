@@ -47,7 +47,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         _directory = directory;
         _logger = logger;
         var catalog = new ServiceCatalog(registrations.Create(services));
-        _server = new ServerState(catalog, serializer, _options.NodeId);
+        _server = new ServerState(catalog, serializer, _options.NodeId, _options.MaxConcurrentCalls);
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
         _links = new PeerLinks(_options, directory, _hello, logger);
     }
@@ -233,7 +233,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
-        var connection = new ServerConnection(socket, _server, _options.MaxFrameSize, _logger);
+        var connection = new ServerConnection(socket, _server, LinkSettings.From(_options), _logger);
         lock (_gate)
         {
             _serverConnections.Add(connection);

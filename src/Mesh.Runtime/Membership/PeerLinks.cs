@@ -165,7 +165,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             throw;
         }
 
-        var link = new ClientLink(socket, options.MaxFrameSize, logger);
+        var link = new ClientLink(socket, LinkSettings.From(options), logger);
         try
         {
             var remote = await link.HandshakeAsync(hello, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,10 @@ public sealed class MeshOptionsValidationTests
     [InlineData("MaxFrameSize", "12")]
     [InlineData("MeshName", "")]
     [InlineData("LoadBalancingPolicy", "Random")]
+    [InlineData("MaxCallsInFlightPerLink", "0")]
+    [InlineData("MaxConcurrentCalls", "0")]
+    [InlineData("HeartbeatInterval", "0")]
+    [InlineData("HeartbeatTimeout", "1")]
     public async Task StartAsync_InvalidOption_FailsNamingTheOption(string option, string value)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -31,6 +35,10 @@ public sealed class MeshOptionsValidationTests
                 case "MaxFrameSize": options.MaxFrameSize = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "MeshName": options.MeshName = value; break;
                 case "LoadBalancingPolicy": options.LoadBalancingPolicy = value; break;
+                case "MaxCallsInFlightPerLink": options.MaxCallsInFlightPerLink = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "MaxConcurrentCalls": options.MaxConcurrentCalls = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "HeartbeatInterval": options.HeartbeatInterval = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+                case "HeartbeatTimeout": options.HeartbeatTimeout = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
             }
         }).AddService<ITestService, TestService>();
         using var host = builder.Build();
