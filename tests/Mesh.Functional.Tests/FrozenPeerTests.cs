@@ -63,7 +63,7 @@ public sealed class FrozenPeerTests
 
     private static Process StartDriverServer()
     {
-        var path = LoadDriverBuild.Path;
+        var path = SampleAssembly.Path("tests", "Mesh.LoadDriver");
         Assert.True(File.Exists(path), $"{path} was not built");
         var start = new ProcessStartInfo("dotnet", $"\"{path}\" server mesh")
         {

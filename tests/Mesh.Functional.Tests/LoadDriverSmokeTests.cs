@@ -8,7 +8,7 @@ public sealed class LoadDriverSmokeTests
     [Fact]
     public async Task LoadDriver_ShortModeAllPeers_EveryRowMeasuredWithoutErrors()
     {
-        var (exitCode, output) = await NodeProcess.RunAsync(LoadDriverBuild.Path, "--short --json", TimeSpan.FromMinutes(3));
+        var (exitCode, output) = await NodeProcess.RunAsync(SampleAssembly.Path("tests", "Mesh.LoadDriver"), "--short --json", TimeSpan.FromMinutes(3));
 
         Assert.True(exitCode == 0, output);
         var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last(l => l.StartsWith('['));

@@ -7,17 +7,21 @@ namespace Mesh.Functional.Tests;
 /// </summary>
 internal static class SampleAssembly
 {
-    public static string Path(string project)
+    /// <summary>The entry assembly of <c>samples/{project}</c>.</summary>
+    public static string Path(string project) => Path("samples", project);
+
+    /// <summary>The entry assembly of <c>{folder}/{project}</c>, built in the same configuration as the tests.</summary>
+    public static string Path(string folder, string project)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar));
         var framework = testOutput.Name;                 // net10.0
         var configuration = testOutput.Parent!.Name;     // Debug / Release
         for (var directory = testOutput; directory is not null; directory = directory.Parent)
         {
-            var candidate = System.IO.Path.Combine(directory.FullName, "samples", project, "bin", configuration, framework, project + ".dll");
+            var candidate = System.IO.Path.Combine(directory.FullName, folder, project, "bin", configuration, framework, project + ".dll");
             if (File.Exists(System.IO.Path.Combine(directory.FullName, "Mesh.sln")))
             {
-                Assert.True(File.Exists(candidate), $"{candidate} was not built (the test project references samples/{project})");
+                Assert.True(File.Exists(candidate), $"{candidate} was not built (the test project references {folder}/{project})");
                 return candidate;
             }
         }
