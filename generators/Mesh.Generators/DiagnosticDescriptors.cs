@@ -99,4 +99,22 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "Set [BalancedService(Name = \"...\")] to a non-empty wire name, or remove Name to use the interface's full name.");
+
+    public static readonly DiagnosticDescriptor NotAnInterface = new(
+        id: "MESH0011",
+        title: "[BalancedService] belongs on an interface",
+        messageFormat: "'{0}' is {1}; [BalancedService] marks the interface that clients call, not its implementation",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Move [BalancedService] to an interface that declares the service's methods, implement that interface in this type, and host it with AddService<IService, TImplementation>().");
+
+    public static readonly DiagnosticDescriptor DuplicateServiceName = new(
+        id: "MESH0012",
+        title: "Two balanced services have the same wire name",
+        messageFormat: "Balanced services '{0}' and '{1}' have the same wire id 0x{2}: their wire names are '{3}' and '{4}'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Nodes tell services apart by their wire name (its hash travels with every call), so a call to one would reach the other. Give one of them a different [BalancedService(Name = \"...\")].");
 }

@@ -19,8 +19,6 @@ internal static class Parser
 {
     public const string BalancedServiceAttributeMetadataName = "Mesh.BalancedServiceAttribute";
 
-    private const string GeneratedNamespaceRoot = "Mesh.Generated";
-
     /// <summary>How generated code writes a type: <c>global::System.Collections.Generic.List&lt;string?&gt;</c>.</summary>
     private static readonly SymbolDisplayFormat TypeNameFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -42,11 +40,64 @@ internal static class Parser
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        var service = (INamedTypeSymbol)context.TargetSymbol;
-        var declaration = (InterfaceDeclarationSyntax)context.TargetNode;
-        var parser = new ServiceParser(service, declaration.Identifier.GetLocation(), cancellationToken);
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var location = ((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation();
+        if (type.TypeKind != TypeKind.Interface)
+        {
+            // The compiler reports CS0592 too; this one says what to do instead.
+            var diagnostic = DiagnosticInfo.Create(
+                DiagnosticDescriptors.NotAnInterface,
+                location,
+                type.ToDisplayString(MessageFormat),
+                GetTypeKindText(type));
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>([diagnostic]));
+        }
+
+        var parser = new ServiceParser(type, location, cancellationToken);
         return parser.Parse(context.Attributes.FirstOrDefault());
     }
+
+    /// <summary>The wire name and location of a service interface; <see langword="null"/> for other types.</summary>
+    public static ServiceIdentity? ParseIdentity(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol { TypeKind: TypeKind.Interface } service)
+        {
+            return null;
+        }
+
+        var name = ReadExplicitServiceName(context.Attributes.FirstOrDefault());
+        return new ServiceIdentity(
+            name is null || name.Trim().Length == 0 ? Naming.GetDefaultServiceName(service) : name,
+            Naming.GetMetadataName(service),
+            service.ToDisplayString(MessageFormat),
+            LocationInfo.From(((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation()));
+    }
+
+    /// <summary>The <c>Name</c> set on <c>[BalancedService]</c>, if any.</summary>
+    private static string? ReadExplicitServiceName(AttributeData? attribute)
+    {
+        if (attribute is not null)
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "Name" && argument.Value.Value is string name)
+                {
+                    return name;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string GetTypeKindText(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "a record struct",
+        { IsRecord: true } => "a record",
+        { TypeKind: TypeKind.Struct } => "a struct",
+        { TypeKind: TypeKind.Class } => "a class",
+        _ => "not an interface",
+    };
 
     /// <summary>
     /// The method id of a method: the FNV-1a hash (<see cref="Fnv1a"/>, the same as
@@ -92,12 +143,26 @@ internal static class Parser
 
             var model = new ServiceModel(
                 InterfaceTypeName: _service.ToDisplayString(TypeNameFormat),
-                MetadataName: GetMetadataName(_service),
+                MetadataName: Naming.GetMetadataName(_service),
                 ServiceName: serviceName,
-                GeneratedNamespace: GetGeneratedNamespace(_service),
-                TypeNameStem: GetTypeNameStem(_service),
+                GeneratedNamespace: Naming.GetGeneratedNamespace(_service),
+                IsPublic: IsPublic(_service),
+                TypeNameStem: Naming.GetTypeNameStem(_service),
                 Methods: new EquatableArray<MethodModel>(methods));
             return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        private static bool IsPublic(INamedTypeSymbol service)
+        {
+            for (var type = service; type is not null; type = type.ContainingType)
+            {
+                if (type.DeclaredAccessibility != Accessibility.Public)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private void CheckInterface()
@@ -133,26 +198,19 @@ internal static class Parser
 
         private string ReadServiceName(AttributeData? attribute)
         {
-            if (attribute is null)
+            var name = ReadExplicitServiceName(attribute);
+            if (name is null)
             {
-                return GetDefaultServiceName(_service);
+                return Naming.GetDefaultServiceName(_service);
             }
 
-            foreach (var argument in attribute.NamedArguments)
+            if (name.Trim().Length == 0)
             {
-                if (argument.Key == "Name" && argument.Value.Value is string name)
-                {
-                    if (name.Trim().Length == 0)
-                    {
-                        var location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
-                        Report(DiagnosticDescriptors.EmptyServiceName, location ?? _interfaceLocation, _serviceDisplayName);
-                    }
-
-                    return name;
-                }
+                var location = attribute!.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
+                Report(DiagnosticDescriptors.EmptyServiceName, location ?? _interfaceLocation, _serviceDisplayName);
             }
 
-            return GetDefaultServiceName(_service);
+            return name;
         }
 
         private List<MethodModel> ParseMethods()
@@ -270,7 +328,7 @@ internal static class Parser
             for (var i = 0; i < method.Parameters.Length; i++)
             {
                 var parameter = method.Parameters[i];
-                var identifier = ToIdentifier(parameter.Name.Length > 0 ? parameter.Name : "arg" + i.ToString(CultureInfo.InvariantCulture));
+                var identifier = Naming.ToIdentifier(parameter.Name.Length > 0 ? parameter.Name : "arg" + i.ToString(CultureInfo.InvariantCulture));
                 if (parameter.RefKind != RefKind.None)
                 {
                     Report(DiagnosticDescriptors.RefParameter, location, parameter.Name, methodDisplayName, GetRefKindText(parameter.RefKind));
@@ -299,7 +357,7 @@ internal static class Parser
                     Identifier: identifier,
                     TypeName: parameter.Type.ToDisplayString(TypeNameFormat),
                     IsParams: parameter.IsParams,
-                    DefaultValueExpression: parameter.HasExplicitDefaultValue ? FormatDefaultValue(parameter.Type, parameter.ExplicitDefaultValue) : null));
+                    DefaultValueExpression: parameter.HasExplicitDefaultValue ? DefaultValues.Format(parameter.Type, parameter.ExplicitDefaultValue) : null));
                 signatureTypes.Add(parameter.Type.ToDisplayString(SignatureTypeFormat));
             }
 
@@ -313,7 +371,7 @@ internal static class Parser
             var hasResult = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
             return new MethodModel(
                 Name: method.Name,
-                Identifier: ToIdentifier(method.Name),
+                Identifier: Naming.ToIdentifier(method.Name),
                 MemberStem: ReserveStem(method.Name, stems),
                 Signature: signature,
                 Id: ComputeMethodId(signature),
@@ -383,70 +441,6 @@ internal static class Parser
         _ => "ref readonly",
     };
 
-    /// <summary>The default wire name: <c>Sample.Outer.ICalculator</c> (no <c>global::</c>, no generic arity).</summary>
-    private static string GetDefaultServiceName(INamedTypeSymbol service)
-    {
-        var parts = new List<string>();
-        for (var type = service; type is not null; type = type.ContainingType)
-        {
-            parts.Add(type.Name);
-        }
-
-        for (var ns = service.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
-        {
-            parts.Add(ns.Name);
-        }
-
-        parts.Reverse();
-        return string.Join(".", parts);
-    }
-
-    private static string GetMetadataName(INamedTypeSymbol service)
-    {
-        var name = service.MetadataName;
-        for (var type = service.ContainingType; type is not null; type = type.ContainingType)
-        {
-            name = type.MetadataName + "+" + name;
-        }
-
-        for (var ns = service.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
-        {
-            name = ns.Name + "." + name;
-        }
-
-        return name;
-    }
-
-    private static string GetGeneratedNamespace(INamedTypeSymbol service)
-    {
-        var parts = new List<string>();
-        for (var ns = service.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
-        {
-            parts.Add(ToIdentifier(ns.Name));
-        }
-
-        parts.Add(GeneratedNamespaceRoot);
-        parts.Reverse();
-        return string.Join(".", parts);
-    }
-
-    /// <summary><c>ICalculator</c> → <c>Calculator</c>; <c>Outer.IInner</c> → <c>Outer_Inner</c>.</summary>
-    private static string GetTypeNameStem(INamedTypeSymbol service)
-    {
-        var name = service.Name;
-        if (name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]))
-        {
-            name = name.Substring(1);
-        }
-
-        for (var type = service.ContainingType; type is not null; type = type.ContainingType)
-        {
-            name = type.Name + "_" + name;
-        }
-
-        return name;
-    }
-
     /// <summary>A name for the generated members of a method, unique among the service's methods.</summary>
     private static string ReserveStem(string name, HashSet<string> stems)
     {
@@ -459,60 +453,4 @@ internal static class Parser
         return stem;
     }
 
-    private static string ToIdentifier(string name)
-        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
-
-    /// <summary>The C# expression of a parameter's default value, of type <paramref name="type"/>.</summary>
-    private static string FormatDefaultValue(ITypeSymbol type, object? value)
-    {
-        if (value is null)
-        {
-            if (type.IsValueType)
-            {
-                return "default";
-            }
-
-            return type.NullableAnnotation == NullableAnnotation.Annotated ? "null" : "null!";
-        }
-
-        var underlying = type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
-            ? nullable.TypeArguments[0]
-            : type;
-        if (underlying.TypeKind == TypeKind.Enum)
-        {
-            var enumTypeName = underlying.ToDisplayString(TypeNameFormat);
-            foreach (var member in underlying.GetMembers())
-            {
-                if (member is IFieldSymbol { HasConstantValue: true } field && Equals(field.ConstantValue, value))
-                {
-                    return enumTypeName + "." + ToIdentifier(field.Name);
-                }
-            }
-
-            return "(" + enumTypeName + ")(" + FormatPrimitive(value) + ")";
-        }
-
-        return FormatPrimitive(value);
-    }
-
-    private static string FormatPrimitive(object value) => value switch
-    {
-        string text => SymbolDisplay.FormatLiteral(text, quote: true),
-        char character => SymbolDisplay.FormatLiteral(character, quote: true),
-        bool flag => flag ? "true" : "false",
-        float number when float.IsNaN(number) => "float.NaN",
-        float number when float.IsPositiveInfinity(number) => "float.PositiveInfinity",
-        float number when float.IsNegativeInfinity(number) => "float.NegativeInfinity",
-        float number => number.ToString("R", CultureInfo.InvariantCulture) + "F",
-        double number when double.IsNaN(number) => "double.NaN",
-        double number when double.IsPositiveInfinity(number) => "double.PositiveInfinity",
-        double number when double.IsNegativeInfinity(number) => "double.NegativeInfinity",
-        double number => number.ToString("R", CultureInfo.InvariantCulture) + "D",
-        decimal number => number.ToString(CultureInfo.InvariantCulture) + "M",
-        uint number => number.ToString(CultureInfo.InvariantCulture) + "U",
-        long number => number.ToString(CultureInfo.InvariantCulture) + "L",
-        ulong number => number.ToString(CultureInfo.InvariantCulture) + "UL",
-        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
-        _ => "default!",
-    };
 }

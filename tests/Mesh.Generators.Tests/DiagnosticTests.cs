@@ -72,7 +72,7 @@ public sealed class DiagnosticTests
         Assert.Equal("MESH0001", Assert.Single(outcome.GeneratorDiagnostics).Id);
         Assert.DoesNotContain(outcome.GeneratedSources, source => source.HintName.Contains("IBad", StringComparison.Ordinal));
         Assert.Contains(outcome.GeneratedSources, source => source.HintName == "Sample.IGood.Proxy.g.cs");
-        var registration = outcome.GeneratedSources.Single(source => source.HintName == "GeneratedMeshRegistration.g.cs").SourceText.ToString();
+        var registration = outcome.GeneratedSources.Single(source => source.HintName == "MeshServiceRegistration.g.cs").SourceText.ToString();
         Assert.DoesNotContain("BadDefinition", registration, StringComparison.Ordinal);
         Assert.Contains("GoodDefinition", registration, StringComparison.Ordinal);
 
@@ -115,7 +115,7 @@ public sealed class DiagnosticTests
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
             .ToList();
 
-        Assert.Equal(10, descriptors.Count);
+        Assert.Equal(12, descriptors.Count);
         Assert.Equal(descriptors.Count, descriptors.Select(descriptor => descriptor.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(descriptors, descriptor =>
         {
