@@ -119,7 +119,7 @@ internal static class Parser
         private readonly INamedTypeSymbol _service;
         private readonly Location _interfaceLocation;
         private readonly CancellationToken _cancellationToken;
-        private readonly string _serviceDisplayName;
+        private string? _serviceDisplayName;
         private readonly List<DiagnosticInfo> _diagnostics = [];
 
         public ServiceParser(INamedTypeSymbol service, Location interfaceLocation, CancellationToken cancellationToken)
@@ -127,7 +127,6 @@ internal static class Parser
             _service = service;
             _interfaceLocation = interfaceLocation;
             _cancellationToken = cancellationToken;
-            _serviceDisplayName = service.ToDisplayString(MessageFormat);
         }
 
         public ParseResult Parse(AttributeData? attribute)
@@ -171,7 +170,7 @@ internal static class Parser
             {
                 if (type.TypeParameters.Length > 0)
                 {
-                    Report(DiagnosticDescriptors.GenericInterface, _interfaceLocation, _serviceDisplayName);
+                    Report(DiagnosticDescriptors.GenericInterface, _interfaceLocation, ServiceDisplayName);
                     break;
                 }
             }
@@ -190,7 +189,7 @@ internal static class Parser
                     var reason = SymbolEqualityComparer.Default.Equals(type, _service)
                         ? problem
                         : $"nested in the {problem} type '{type.ToDisplayString(MessageFormat)}'";
-                    Report(DiagnosticDescriptors.InaccessibleInterface, _interfaceLocation, _serviceDisplayName, reason);
+                    Report(DiagnosticDescriptors.InaccessibleInterface, _interfaceLocation, ServiceDisplayName, reason);
                     break;
                 }
             }
@@ -207,7 +206,7 @@ internal static class Parser
             if (name.Trim().Length == 0)
             {
                 var location = attribute!.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
-                Report(DiagnosticDescriptors.EmptyServiceName, location ?? _interfaceLocation, _serviceDisplayName);
+                Report(DiagnosticDescriptors.EmptyServiceName, location ?? _interfaceLocation, ServiceDisplayName);
             }
 
             return name;
@@ -222,6 +221,7 @@ internal static class Parser
             foreach (var type in GetInterfaces())
             {
                 var isInherited = !SymbolEqualityComparer.Default.Equals(type, _service);
+                var declaringTypeName = type.ToDisplayString(TypeNameFormat);
                 foreach (var member in type.GetMembers())
                 {
                     _cancellationToken.ThrowIfCancellationRequested();
@@ -231,7 +231,7 @@ internal static class Parser
                     }
 
                     var method = (IMethodSymbol)member;
-                    var model = ParseMethod(method, isInherited, stems);
+                    var model = ParseMethod(method, isInherited, declaringTypeName, stems);
                     if (model is null)
                     {
                         continue;
@@ -244,7 +244,7 @@ internal static class Parser
                             GetLocation(method),
                             other.ToDisplayString(MessageFormat),
                             method.ToDisplayString(MessageFormat),
-                            _serviceDisplayName,
+                            ServiceDisplayName,
                             model.Id.ToString("x8", CultureInfo.InvariantCulture));
                         continue;
                     }
@@ -305,21 +305,19 @@ internal static class Parser
             return member is IMethodSymbol { MethodKind: MethodKind.Ordinary };
         }
 
-        private MethodModel? ParseMethod(IMethodSymbol method, bool isInherited, HashSet<string> stems)
+        private MethodModel? ParseMethod(IMethodSymbol method, bool isInherited, string declaringTypeName, HashSet<string> stems)
         {
             var diagnosticCount = _diagnostics.Count;
-            var methodDisplayName = method.ToDisplayString(MessageFormat);
-            var location = GetLocation(method);
 
             if (method.IsGenericMethod)
             {
-                Report(DiagnosticDescriptors.GenericMethod, location, methodDisplayName, _serviceDisplayName);
+                Report(DiagnosticDescriptors.GenericMethod, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName);
             }
 
             var returnKind = GetReturnKind(method);
             if (returnKind is null)
             {
-                Report(DiagnosticDescriptors.UnsupportedReturnType, location, methodDisplayName, _serviceDisplayName, method.ReturnType.ToDisplayString(MessageFormat));
+                Report(DiagnosticDescriptors.UnsupportedReturnType, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName, method.ReturnType.ToDisplayString(MessageFormat));
             }
 
             var parameters = new List<ParameterModel>();
@@ -331,7 +329,7 @@ internal static class Parser
                 var identifier = Naming.ToIdentifier(parameter.Name.Length > 0 ? parameter.Name : "arg" + i.ToString(CultureInfo.InvariantCulture));
                 if (parameter.RefKind != RefKind.None)
                 {
-                    Report(DiagnosticDescriptors.RefParameter, location, parameter.Name, methodDisplayName, GetRefKindText(parameter.RefKind));
+                    Report(DiagnosticDescriptors.RefParameter, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), GetRefKindText(parameter.RefKind));
                 }
 
                 if (IsCancellationToken(parameter.Type))
@@ -342,7 +340,7 @@ internal static class Parser
                     }
                     else
                     {
-                        Report(DiagnosticDescriptors.CancellationTokenNotLast, location, methodDisplayName, parameter.Name);
+                        Report(DiagnosticDescriptors.CancellationTokenNotLast, GetLocation(method), method.ToDisplayString(MessageFormat), parameter.Name);
                     }
 
                     continue;
@@ -350,7 +348,7 @@ internal static class Parser
 
                 if (parameter.Type.IsRefLikeType || parameter.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedParameterType, location, parameter.Name, methodDisplayName, parameter.Type.ToDisplayString(MessageFormat));
+                    Report(DiagnosticDescriptors.UnsupportedParameterType, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), parameter.Type.ToDisplayString(MessageFormat));
                 }
 
                 parameters.Add(new ParameterModel(
@@ -376,7 +374,7 @@ internal static class Parser
                 Signature: signature,
                 Id: ComputeMethodId(signature),
                 IsIdempotent: method.GetAttributes().Any(IsIdempotentAttribute),
-                DeclaringInterfaceTypeName: method.ContainingType.ToDisplayString(TypeNameFormat),
+                DeclaringInterfaceTypeName: declaringTypeName,
                 IsInherited: isInherited,
                 ReturnKind: returnKind.Value,
                 ReturnTypeName: returnType.ToDisplayString(TypeNameFormat),
@@ -384,6 +382,9 @@ internal static class Parser
                 Parameters: new EquatableArray<ParameterModel>(parameters),
                 CancellationTokenIdentifier: cancellationTokenIdentifier);
         }
+
+        /// <summary>The service as diagnostics name it; computed only when one is reported.</summary>
+        private string ServiceDisplayName => _serviceDisplayName ??= _service.ToDisplayString(MessageFormat);
 
         private Location GetLocation(ISymbol member)
             => member.Locations.FirstOrDefault(static location => location.IsInSource) ?? _interfaceLocation;
