@@ -3,8 +3,10 @@ using Microsoft.CodeAnalysis;
 namespace Mesh.Generators;
 
 /// <summary>
-/// The diagnostics of the Mesh generator. Each is an error: the generator skips an interface it reports
-/// one for, rather than emit code that does not compile. Ids are tracked in AnalyzerReleases.*.md.
+/// The diagnostics of the Mesh generator. Each is an error, and the generator skips an interface it reports
+/// one for rather than emit code that does not compile; except MESH0012 (two services share a wire name),
+/// a warning, since both generate fine and a test may describe two versions of one service on purpose.
+/// Ids are tracked in AnalyzerReleases.*.md.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -114,7 +116,7 @@ internal static class DiagnosticDescriptors
         title: "Two balanced services have the same wire name",
         messageFormat: "Balanced services '{0}' and '{1}' have the same wire id 0x{2}: their wire names are '{3}' and '{4}'",
         category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
+        defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "Nodes tell services apart by their wire name (its hash travels with every call), so a call to one would reach the other. Give one of them a different [BalancedService(Name = \"...\")].");
+        description: "Nodes tell services apart by their wire name (its hash travels with every call), so a call to one would reach the other. Give one of them a different [BalancedService(Name = \"...\")]. Suppress it (<NoWarn>MESH0012</NoWarn>) only where two interfaces deliberately describe two versions of one service, e.g. in tests of rolling upgrades.");
 }
