@@ -66,10 +66,11 @@ internal static class Parser
         }
 
         var name = ReadExplicitServiceName(context.Attributes.FirstOrDefault());
+        var defaultName = Naming.GetDefaultServiceName(service);
         return new ServiceIdentity(
-            name is null || name.Trim().Length == 0 ? Naming.GetDefaultServiceName(service) : name,
+            name is null || name.Trim().Length == 0 ? defaultName : name,
             Naming.GetMetadataName(service),
-            service.ToDisplayString(MessageFormat),
+            defaultName,
             LocationInfo.From(((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation()));
     }
 
@@ -119,6 +120,8 @@ internal static class Parser
         private readonly INamedTypeSymbol _service;
         private readonly Location _interfaceLocation;
         private readonly CancellationToken _cancellationToken;
+        private readonly Dictionary<ITypeSymbol, string> _typeNames = new(SymbolEqualityComparer.IncludeNullability);
+        private readonly Dictionary<ITypeSymbol, string> _signatureTypeNames = new(SymbolEqualityComparer.Default);
         private string? _serviceDisplayName;
         private readonly List<DiagnosticInfo> _diagnostics = [];
 
@@ -353,10 +356,10 @@ internal static class Parser
 
                 parameters.Add(new ParameterModel(
                     Identifier: identifier,
-                    TypeName: parameter.Type.ToDisplayString(TypeNameFormat),
+                    TypeName: GetTypeName(parameter.Type),
                     IsParams: parameter.IsParams,
                     DefaultValueExpression: parameter.HasExplicitDefaultValue ? DefaultValues.Format(parameter.Type, parameter.ExplicitDefaultValue) : null));
-                signatureTypes.Add(parameter.Type.ToDisplayString(SignatureTypeFormat));
+                signatureTypes.Add(GetSignatureTypeName(parameter.Type));
             }
 
             if (_diagnostics.Count > diagnosticCount || returnKind is null)
@@ -377,10 +380,34 @@ internal static class Parser
                 DeclaringInterfaceTypeName: declaringTypeName,
                 IsInherited: isInherited,
                 ReturnKind: returnKind.Value,
-                ReturnTypeName: returnType.ToDisplayString(TypeNameFormat),
-                ResultTypeName: hasResult ? returnType.TypeArguments[0].ToDisplayString(TypeNameFormat) : null,
+                ReturnTypeName: GetTypeName(returnType),
+                ResultTypeName: hasResult ? GetTypeName(returnType.TypeArguments[0]) : null,
                 Parameters: new EquatableArray<ParameterModel>(parameters),
                 CancellationTokenIdentifier: cancellationTokenIdentifier);
+        }
+
+        /// <summary>A type as generated code writes it; types repeat across methods, and formatting is not cheap.</summary>
+        private string GetTypeName(ITypeSymbol type)
+        {
+            if (!_typeNames.TryGetValue(type, out var name))
+            {
+                name = type.ToDisplayString(TypeNameFormat);
+                _typeNames.Add(type, name);
+            }
+
+            return name;
+        }
+
+        /// <summary>A type as the method id's signature writes it (without nullable annotations).</summary>
+        private string GetSignatureTypeName(ITypeSymbol type)
+        {
+            if (!_signatureTypeNames.TryGetValue(type, out var name))
+            {
+                name = type.ToDisplayString(SignatureTypeFormat);
+                _signatureTypeNames.Add(type, name);
+            }
+
+            return name;
         }
 
         /// <summary>The service as diagnostics name it; computed only when one is reported.</summary>
