@@ -12,8 +12,9 @@ namespace Mesh.Generators;
 
 /// <summary>
 /// Generates, for every interface marked <c>[Mesh.BalancedService]</c>, a client proxy, a dispatcher and
-/// a <c>ServiceDefinition</c>, and per assembly one registration class. This type only wires the
-/// pipeline: <see cref="Parser"/> builds the models and the emitters write the source.
+/// a <c>ServiceDefinition</c>, and per assembly one registration file that registers the definitions of the
+/// assembly and of the assemblies it references. This type only wires the pipeline: <see cref="Parser"/>
+/// builds the models and the emitters write the source.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class BalancedServiceGenerator : IIncrementalGenerator
@@ -21,10 +22,11 @@ public sealed class BalancedServiceGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Classes and structs too, to tell users who mark the implementation where the attribute belongs.
         var parseResults = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Parser.BalancedServiceAttributeMetadataName,
-                predicate: static (node, _) => node is InterfaceDeclarationSyntax,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: static (context, cancellationToken) => Parser.Parse(context, cancellationToken))
             .WithTrackingName(TrackingNames.ParseResults);
 
@@ -35,19 +37,50 @@ public sealed class BalancedServiceGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Diagnostics);
         context.RegisterSourceOutput(diagnostics, static (context, diagnostic) => context.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
+        // Services that share a wire name: a diagnostics-only pipeline, since it needs locations.
+        var duplicateNames = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Parser.BalancedServiceAttributeMetadataName,
+                predicate: static (node, _) => node is InterfaceDeclarationSyntax,
+                transform: static (context, cancellationToken) => Parser.ParseIdentity(context, cancellationToken))
+            .Where(static identity => identity is not null)
+            .Select(static (identity, _) => identity!)
+            .WithTrackingName(TrackingNames.ServiceIdentities)
+            .Collect()
+            .SelectMany(static (identities, _) => ServiceNameCheck.FindDuplicates(identities));
+        context.RegisterSourceOutput(duplicateNames, static (context, diagnostic) => context.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
         var services = parseResults
             .Where(static result => result.Service is not null)
             .Select(static (result, _) => result.Service!)
             .WithTrackingName(TrackingNames.Services);
-        context.RegisterSourceOutput(services, static (context, service) => EmitService(context, service));
 
-        var registrations = services
+        // Generated type names must be unique per namespace, which only the whole set of services can tell.
+        // Each named service is compared with its previous value, so a change to one service re-emits only it.
+        var namedServices = services
+            .Collect()
+            .SelectMany(static (all, _) => ServiceNaming.AssignTypeNames(all))
+            .WithTrackingName(TrackingNames.NamedServices);
+        context.RegisterSourceOutput(namedServices, static (context, service) => EmitService(context, service));
+
+        var ownEntries = namedServices
             .Select(static (service, _) => new RegistrationEntry(service.DefinitionFullTypeName, service.MetadataName))
             .WithTrackingName(TrackingNames.RegistrationEntries)
             .Collect()
             .Select(static (entries, _) => Sort(entries))
             .WithTrackingName(TrackingNames.Registrations);
-        context.RegisterSourceOutput(registrations, static (context, entries) => EmitRegistration(context, entries));
+
+        // Re-evaluated on every compilation, but cheap (assembly reference tables) and equatable, so what
+        // follows stays cached until a referenced assembly's services change.
+        var referencedDefinitions = context.CompilationProvider
+            .Select(static (compilation, cancellationToken) => ReferencedServices.Find(compilation, cancellationToken))
+            .WithTrackingName(TrackingNames.ReferencedDefinitions);
+
+        var registration = ownEntries
+            .Combine(referencedDefinitions)
+            .Select(static (pair, _) => new RegistrationModel(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Registration);
+        context.RegisterSourceOutput(registration, static (context, model) => EmitRegistration(context, model));
     }
 
     private static void EmitService(SourceProductionContext context, ServiceModel service)
@@ -57,11 +90,11 @@ public sealed class BalancedServiceGenerator : IIncrementalGenerator
         context.AddSource($"{service.MetadataName}.Dispatcher.g.cs", ToSourceText(DispatcherEmitter.Emit(service)));
     }
 
-    private static void EmitRegistration(SourceProductionContext context, EquatableArray<RegistrationEntry> entries)
+    private static void EmitRegistration(SourceProductionContext context, RegistrationModel model)
     {
-        if (!entries.IsEmpty)
+        if (!model.IsEmpty)
         {
-            context.AddSource(RegistrationEmitter.HintName, ToSourceText(RegistrationEmitter.Emit(entries)));
+            context.AddSource(RegistrationEmitter.HintName, ToSourceText(RegistrationEmitter.Emit(model)));
         }
     }
 

@@ -3,8 +3,10 @@ using Microsoft.CodeAnalysis;
 namespace Mesh.Generators;
 
 /// <summary>
-/// The diagnostics of the Mesh generator. Each is an error: the generator skips an interface it reports
-/// one for, rather than emit code that does not compile. Ids are tracked in AnalyzerReleases.*.md.
+/// The diagnostics of the Mesh generator. Each is an error, and the generator skips an interface it reports
+/// one for rather than emit code that does not compile; except MESH0012 (two services share a wire name),
+/// a warning, since both generate fine and a test may describe two versions of one service on purpose.
+/// Ids are tracked in AnalyzerReleases.*.md.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -99,4 +101,22 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "Set [BalancedService(Name = \"...\")] to a non-empty wire name, or remove Name to use the interface's full name.");
+
+    public static readonly DiagnosticDescriptor NotAnInterface = new(
+        id: "MESH0011",
+        title: "[BalancedService] belongs on an interface",
+        messageFormat: "'{0}' is {1}; [BalancedService] marks the interface that clients call, not its implementation",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Move [BalancedService] to an interface that declares the service's methods, implement that interface in this type, and host it with AddService<IService, TImplementation>().");
+
+    public static readonly DiagnosticDescriptor DuplicateServiceName = new(
+        id: "MESH0012",
+        title: "Two balanced services have the same wire name",
+        messageFormat: "Balanced services '{0}' and '{1}' have the same wire id 0x{2}: their wire names are '{3}' and '{4}'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Nodes tell services apart by their wire name (its hash travels with every call), so a call to one would reach the other. Give one of them a different [BalancedService(Name = \"...\")]. Suppress it (<NoWarn>MESH0012</NoWarn>) only where two interfaces deliberately describe two versions of one service, e.g. in tests of rolling upgrades.");
 }

@@ -19,8 +19,6 @@ internal static class Parser
 {
     public const string BalancedServiceAttributeMetadataName = "Mesh.BalancedServiceAttribute";
 
-    private const string GeneratedNamespaceRoot = "Mesh.Generated";
-
     /// <summary>How generated code writes a type: <c>global::System.Collections.Generic.List&lt;string?&gt;</c>.</summary>
     private static readonly SymbolDisplayFormat TypeNameFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -42,11 +40,65 @@ internal static class Parser
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        var service = (INamedTypeSymbol)context.TargetSymbol;
-        var declaration = (InterfaceDeclarationSyntax)context.TargetNode;
-        var parser = new ServiceParser(service, declaration.Identifier.GetLocation(), cancellationToken);
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var location = ((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation();
+        if (type.TypeKind != TypeKind.Interface)
+        {
+            // The compiler reports CS0592 too; this one says what to do instead.
+            var diagnostic = DiagnosticInfo.Create(
+                DiagnosticDescriptors.NotAnInterface,
+                location,
+                type.ToDisplayString(MessageFormat),
+                GetTypeKindText(type));
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>([diagnostic]));
+        }
+
+        var parser = new ServiceParser(type, location, cancellationToken);
         return parser.Parse(context.Attributes.FirstOrDefault());
     }
+
+    /// <summary>The wire name and location of a service interface; <see langword="null"/> for other types.</summary>
+    public static ServiceIdentity? ParseIdentity(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol { TypeKind: TypeKind.Interface } service)
+        {
+            return null;
+        }
+
+        var name = ReadExplicitServiceName(context.Attributes.FirstOrDefault());
+        var defaultName = Naming.GetDefaultServiceName(service);
+        return new ServiceIdentity(
+            name is null || name.Trim().Length == 0 ? defaultName : name,
+            Naming.GetMetadataName(service),
+            defaultName,
+            LocationInfo.From(((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation()));
+    }
+
+    /// <summary>The <c>Name</c> set on <c>[BalancedService]</c>, if any.</summary>
+    private static string? ReadExplicitServiceName(AttributeData? attribute)
+    {
+        if (attribute is not null)
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "Name" && argument.Value.Value is string name)
+                {
+                    return name;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string GetTypeKindText(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "a record struct",
+        { IsRecord: true } => "a record",
+        { TypeKind: TypeKind.Struct } => "a struct",
+        { TypeKind: TypeKind.Class } => "a class",
+        _ => "not an interface",
+    };
 
     /// <summary>
     /// The method id of a method: the FNV-1a hash (<see cref="Fnv1a"/>, the same as
@@ -68,7 +120,9 @@ internal static class Parser
         private readonly INamedTypeSymbol _service;
         private readonly Location _interfaceLocation;
         private readonly CancellationToken _cancellationToken;
-        private readonly string _serviceDisplayName;
+        private readonly Dictionary<ITypeSymbol, string> _typeNames = new(SymbolEqualityComparer.IncludeNullability);
+        private readonly Dictionary<ITypeSymbol, string> _signatureTypeNames = new(SymbolEqualityComparer.Default);
+        private string? _serviceDisplayName;
         private readonly List<DiagnosticInfo> _diagnostics = [];
 
         public ServiceParser(INamedTypeSymbol service, Location interfaceLocation, CancellationToken cancellationToken)
@@ -76,7 +130,6 @@ internal static class Parser
             _service = service;
             _interfaceLocation = interfaceLocation;
             _cancellationToken = cancellationToken;
-            _serviceDisplayName = service.ToDisplayString(MessageFormat);
         }
 
         public ParseResult Parse(AttributeData? attribute)
@@ -92,12 +145,26 @@ internal static class Parser
 
             var model = new ServiceModel(
                 InterfaceTypeName: _service.ToDisplayString(TypeNameFormat),
-                MetadataName: GetMetadataName(_service),
+                MetadataName: Naming.GetMetadataName(_service),
                 ServiceName: serviceName,
-                GeneratedNamespace: GetGeneratedNamespace(_service),
-                TypeNameStem: GetTypeNameStem(_service),
+                GeneratedNamespace: Naming.GetGeneratedNamespace(_service),
+                IsPublic: IsPublic(_service),
+                TypeNameStem: Naming.GetTypeNameStem(_service),
                 Methods: new EquatableArray<MethodModel>(methods));
             return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        private static bool IsPublic(INamedTypeSymbol service)
+        {
+            for (var type = service; type is not null; type = type.ContainingType)
+            {
+                if (type.DeclaredAccessibility != Accessibility.Public)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private void CheckInterface()
@@ -106,7 +173,7 @@ internal static class Parser
             {
                 if (type.TypeParameters.Length > 0)
                 {
-                    Report(DiagnosticDescriptors.GenericInterface, _interfaceLocation, _serviceDisplayName);
+                    Report(DiagnosticDescriptors.GenericInterface, _interfaceLocation, ServiceDisplayName);
                     break;
                 }
             }
@@ -125,7 +192,7 @@ internal static class Parser
                     var reason = SymbolEqualityComparer.Default.Equals(type, _service)
                         ? problem
                         : $"nested in the {problem} type '{type.ToDisplayString(MessageFormat)}'";
-                    Report(DiagnosticDescriptors.InaccessibleInterface, _interfaceLocation, _serviceDisplayName, reason);
+                    Report(DiagnosticDescriptors.InaccessibleInterface, _interfaceLocation, ServiceDisplayName, reason);
                     break;
                 }
             }
@@ -133,26 +200,19 @@ internal static class Parser
 
         private string ReadServiceName(AttributeData? attribute)
         {
-            if (attribute is null)
+            var name = ReadExplicitServiceName(attribute);
+            if (name is null)
             {
-                return GetDefaultServiceName(_service);
+                return Naming.GetDefaultServiceName(_service);
             }
 
-            foreach (var argument in attribute.NamedArguments)
+            if (name.Trim().Length == 0)
             {
-                if (argument.Key == "Name" && argument.Value.Value is string name)
-                {
-                    if (name.Trim().Length == 0)
-                    {
-                        var location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
-                        Report(DiagnosticDescriptors.EmptyServiceName, location ?? _interfaceLocation, _serviceDisplayName);
-                    }
-
-                    return name;
-                }
+                var location = attribute!.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation();
+                Report(DiagnosticDescriptors.EmptyServiceName, location ?? _interfaceLocation, ServiceDisplayName);
             }
 
-            return GetDefaultServiceName(_service);
+            return name;
         }
 
         private List<MethodModel> ParseMethods()
@@ -164,6 +224,7 @@ internal static class Parser
             foreach (var type in GetInterfaces())
             {
                 var isInherited = !SymbolEqualityComparer.Default.Equals(type, _service);
+                var declaringTypeName = type.ToDisplayString(TypeNameFormat);
                 foreach (var member in type.GetMembers())
                 {
                     _cancellationToken.ThrowIfCancellationRequested();
@@ -173,7 +234,7 @@ internal static class Parser
                     }
 
                     var method = (IMethodSymbol)member;
-                    var model = ParseMethod(method, isInherited, stems);
+                    var model = ParseMethod(method, isInherited, declaringTypeName, stems);
                     if (model is null)
                     {
                         continue;
@@ -186,7 +247,7 @@ internal static class Parser
                             GetLocation(method),
                             other.ToDisplayString(MessageFormat),
                             method.ToDisplayString(MessageFormat),
-                            _serviceDisplayName,
+                            ServiceDisplayName,
                             model.Id.ToString("x8", CultureInfo.InvariantCulture));
                         continue;
                     }
@@ -247,21 +308,19 @@ internal static class Parser
             return member is IMethodSymbol { MethodKind: MethodKind.Ordinary };
         }
 
-        private MethodModel? ParseMethod(IMethodSymbol method, bool isInherited, HashSet<string> stems)
+        private MethodModel? ParseMethod(IMethodSymbol method, bool isInherited, string declaringTypeName, HashSet<string> stems)
         {
             var diagnosticCount = _diagnostics.Count;
-            var methodDisplayName = method.ToDisplayString(MessageFormat);
-            var location = GetLocation(method);
 
             if (method.IsGenericMethod)
             {
-                Report(DiagnosticDescriptors.GenericMethod, location, methodDisplayName, _serviceDisplayName);
+                Report(DiagnosticDescriptors.GenericMethod, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName);
             }
 
             var returnKind = GetReturnKind(method);
             if (returnKind is null)
             {
-                Report(DiagnosticDescriptors.UnsupportedReturnType, location, methodDisplayName, _serviceDisplayName, method.ReturnType.ToDisplayString(MessageFormat));
+                Report(DiagnosticDescriptors.UnsupportedReturnType, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName, method.ReturnType.ToDisplayString(MessageFormat));
             }
 
             var parameters = new List<ParameterModel>();
@@ -270,10 +329,10 @@ internal static class Parser
             for (var i = 0; i < method.Parameters.Length; i++)
             {
                 var parameter = method.Parameters[i];
-                var identifier = ToIdentifier(parameter.Name.Length > 0 ? parameter.Name : "arg" + i.ToString(CultureInfo.InvariantCulture));
+                var identifier = Naming.ToIdentifier(parameter.Name.Length > 0 ? parameter.Name : "arg" + i.ToString(CultureInfo.InvariantCulture));
                 if (parameter.RefKind != RefKind.None)
                 {
-                    Report(DiagnosticDescriptors.RefParameter, location, parameter.Name, methodDisplayName, GetRefKindText(parameter.RefKind));
+                    Report(DiagnosticDescriptors.RefParameter, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), GetRefKindText(parameter.RefKind));
                 }
 
                 if (IsCancellationToken(parameter.Type))
@@ -284,7 +343,7 @@ internal static class Parser
                     }
                     else
                     {
-                        Report(DiagnosticDescriptors.CancellationTokenNotLast, location, methodDisplayName, parameter.Name);
+                        Report(DiagnosticDescriptors.CancellationTokenNotLast, GetLocation(method), method.ToDisplayString(MessageFormat), parameter.Name);
                     }
 
                     continue;
@@ -292,15 +351,15 @@ internal static class Parser
 
                 if (parameter.Type.IsRefLikeType || parameter.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedParameterType, location, parameter.Name, methodDisplayName, parameter.Type.ToDisplayString(MessageFormat));
+                    Report(DiagnosticDescriptors.UnsupportedParameterType, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), parameter.Type.ToDisplayString(MessageFormat));
                 }
 
                 parameters.Add(new ParameterModel(
                     Identifier: identifier,
-                    TypeName: parameter.Type.ToDisplayString(TypeNameFormat),
+                    TypeName: GetTypeName(parameter.Type),
                     IsParams: parameter.IsParams,
-                    DefaultValueExpression: parameter.HasExplicitDefaultValue ? FormatDefaultValue(parameter.Type, parameter.ExplicitDefaultValue) : null));
-                signatureTypes.Add(parameter.Type.ToDisplayString(SignatureTypeFormat));
+                    DefaultValueExpression: parameter.HasExplicitDefaultValue ? DefaultValues.Format(parameter.Type, parameter.ExplicitDefaultValue) : null));
+                signatureTypes.Add(GetSignatureTypeName(parameter.Type));
             }
 
             if (_diagnostics.Count > diagnosticCount || returnKind is null)
@@ -313,19 +372,46 @@ internal static class Parser
             var hasResult = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
             return new MethodModel(
                 Name: method.Name,
-                Identifier: ToIdentifier(method.Name),
+                Identifier: Naming.ToIdentifier(method.Name),
                 MemberStem: ReserveStem(method.Name, stems),
                 Signature: signature,
                 Id: ComputeMethodId(signature),
                 IsIdempotent: method.GetAttributes().Any(IsIdempotentAttribute),
-                DeclaringInterfaceTypeName: method.ContainingType.ToDisplayString(TypeNameFormat),
+                DeclaringInterfaceTypeName: declaringTypeName,
                 IsInherited: isInherited,
                 ReturnKind: returnKind.Value,
-                ReturnTypeName: returnType.ToDisplayString(TypeNameFormat),
-                ResultTypeName: hasResult ? returnType.TypeArguments[0].ToDisplayString(TypeNameFormat) : null,
+                ReturnTypeName: GetTypeName(returnType),
+                ResultTypeName: hasResult ? GetTypeName(returnType.TypeArguments[0]) : null,
                 Parameters: new EquatableArray<ParameterModel>(parameters),
                 CancellationTokenIdentifier: cancellationTokenIdentifier);
         }
+
+        /// <summary>A type as generated code writes it; types repeat across methods, and formatting is not cheap.</summary>
+        private string GetTypeName(ITypeSymbol type)
+        {
+            if (!_typeNames.TryGetValue(type, out var name))
+            {
+                name = type.ToDisplayString(TypeNameFormat);
+                _typeNames.Add(type, name);
+            }
+
+            return name;
+        }
+
+        /// <summary>A type as the method id's signature writes it (without nullable annotations).</summary>
+        private string GetSignatureTypeName(ITypeSymbol type)
+        {
+            if (!_signatureTypeNames.TryGetValue(type, out var name))
+            {
+                name = type.ToDisplayString(SignatureTypeFormat);
+                _signatureTypeNames.Add(type, name);
+            }
+
+            return name;
+        }
+
+        /// <summary>The service as diagnostics name it; computed only when one is reported.</summary>
+        private string ServiceDisplayName => _serviceDisplayName ??= _service.ToDisplayString(MessageFormat);
 
         private Location GetLocation(ISymbol member)
             => member.Locations.FirstOrDefault(static location => location.IsInSource) ?? _interfaceLocation;
@@ -383,70 +469,6 @@ internal static class Parser
         _ => "ref readonly",
     };
 
-    /// <summary>The default wire name: <c>Sample.Outer.ICalculator</c> (no <c>global::</c>, no generic arity).</summary>
-    private static string GetDefaultServiceName(INamedTypeSymbol service)
-    {
-        var parts = new List<string>();
-        for (var type = service; type is not null; type = type.ContainingType)
-        {
-            parts.Add(type.Name);
-        }
-
-        for (var ns = service.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
-        {
-            parts.Add(ns.Name);
-        }
-
-        parts.Reverse();
-        return string.Join(".", parts);
-    }
-
-    private static string GetMetadataName(INamedTypeSymbol service)
-    {
-        var name = service.MetadataName;
-        for (var type = service.ContainingType; type is not null; type = type.ContainingType)
-        {
-            name = type.MetadataName + "+" + name;
-        }
-
-        for (var ns = service.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
-        {
-            name = ns.Name + "." + name;
-        }
-
-        return name;
-    }
-
-    private static string GetGeneratedNamespace(INamedTypeSymbol service)
-    {
-        var parts = new List<string>();
-        for (var ns = service.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
-        {
-            parts.Add(ToIdentifier(ns.Name));
-        }
-
-        parts.Add(GeneratedNamespaceRoot);
-        parts.Reverse();
-        return string.Join(".", parts);
-    }
-
-    /// <summary><c>ICalculator</c> → <c>Calculator</c>; <c>Outer.IInner</c> → <c>Outer_Inner</c>.</summary>
-    private static string GetTypeNameStem(INamedTypeSymbol service)
-    {
-        var name = service.Name;
-        if (name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]))
-        {
-            name = name.Substring(1);
-        }
-
-        for (var type = service.ContainingType; type is not null; type = type.ContainingType)
-        {
-            name = type.Name + "_" + name;
-        }
-
-        return name;
-    }
-
     /// <summary>A name for the generated members of a method, unique among the service's methods.</summary>
     private static string ReserveStem(string name, HashSet<string> stems)
     {
@@ -459,60 +481,4 @@ internal static class Parser
         return stem;
     }
 
-    private static string ToIdentifier(string name)
-        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
-
-    /// <summary>The C# expression of a parameter's default value, of type <paramref name="type"/>.</summary>
-    private static string FormatDefaultValue(ITypeSymbol type, object? value)
-    {
-        if (value is null)
-        {
-            if (type.IsValueType)
-            {
-                return "default";
-            }
-
-            return type.NullableAnnotation == NullableAnnotation.Annotated ? "null" : "null!";
-        }
-
-        var underlying = type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
-            ? nullable.TypeArguments[0]
-            : type;
-        if (underlying.TypeKind == TypeKind.Enum)
-        {
-            var enumTypeName = underlying.ToDisplayString(TypeNameFormat);
-            foreach (var member in underlying.GetMembers())
-            {
-                if (member is IFieldSymbol { HasConstantValue: true } field && Equals(field.ConstantValue, value))
-                {
-                    return enumTypeName + "." + ToIdentifier(field.Name);
-                }
-            }
-
-            return "(" + enumTypeName + ")(" + FormatPrimitive(value) + ")";
-        }
-
-        return FormatPrimitive(value);
-    }
-
-    private static string FormatPrimitive(object value) => value switch
-    {
-        string text => SymbolDisplay.FormatLiteral(text, quote: true),
-        char character => SymbolDisplay.FormatLiteral(character, quote: true),
-        bool flag => flag ? "true" : "false",
-        float number when float.IsNaN(number) => "float.NaN",
-        float number when float.IsPositiveInfinity(number) => "float.PositiveInfinity",
-        float number when float.IsNegativeInfinity(number) => "float.NegativeInfinity",
-        float number => number.ToString("R", CultureInfo.InvariantCulture) + "F",
-        double number when double.IsNaN(number) => "double.NaN",
-        double number when double.IsPositiveInfinity(number) => "double.PositiveInfinity",
-        double number when double.IsNegativeInfinity(number) => "double.NegativeInfinity",
-        double number => number.ToString("R", CultureInfo.InvariantCulture) + "D",
-        decimal number => number.ToString(CultureInfo.InvariantCulture) + "M",
-        uint number => number.ToString(CultureInfo.InvariantCulture) + "U",
-        long number => number.ToString(CultureInfo.InvariantCulture) + "L",
-        ulong number => number.ToString(CultureInfo.InvariantCulture) + "UL",
-        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
-        _ => "default!",
-    };
 }

@@ -10,6 +10,7 @@ public sealed class DiagnosticTests
 
     private const string Header = """
         using System;
+        using System.Collections.Generic;
         using System.Threading;
         using System.Threading.Tasks;
         using Mesh;
@@ -21,7 +22,10 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("MESH0001", "Ping", "[BalancedService] internal interface IBad { void /*!*/Ping(); }")]
     [InlineData("MESH0001", "Count", "[BalancedService] internal interface IBad { int /*!*/Count(); }")]
+    [InlineData("MESH0001", "Items", "[BalancedService] internal interface IBad { IEnumerable<int> /*!*/Items(); }")]
+    [InlineData("MESH0001", "Load", "[BalancedService] internal interface IBad { IAsyncEnumerable<int> /*!*/Load(); }")]
     [InlineData("MESH0002", "value", "[BalancedService] internal interface IBad { Task /*!*/Get(ref int value); }")]
+    [InlineData("MESH0002", "ref readonly", "[BalancedService] internal interface IBad { Task /*!*/Get(ref readonly int value); }")]
     [InlineData("MESH0002", "value", "[BalancedService] internal interface IBad { Task /*!*/Get(out int value); }")]
     [InlineData("MESH0002", "value", "[BalancedService] internal interface IBad { Task /*!*/Get(in int value); }")]
     [InlineData("MESH0003", "Get", "[BalancedService] internal interface IBad { Task<T> /*!*/Get<T>(); }")]
@@ -34,6 +38,11 @@ public sealed class DiagnosticTests
     [InlineData("MESH0007", "IBad<T>", "[BalancedService] internal interface /*!*/IBad<T> { Task Run(T value); }")]
     [InlineData("MESH0008", "private", "internal static class Outer { [BalancedService] private interface /*!*/IBad { Task Run(); } }")]
     [InlineData("MESH0009", "IBase.Run()", "internal interface IBase { Task /*!*/Run(); } [BalancedService] internal interface IBad : IBase { new Task Run(); }")]
+    [InlineData("MESH0008", "file-local", "[BalancedService] file interface /*!*/IBad { Task Run(); }")]
+    [InlineData("MESH0008", "nested in the private type", "internal static class Outer { private static class Inner { [BalancedService] internal interface /*!*/IBad { Task Run(); } } }")]
+    [InlineData("MESH0011", "a class", "[BalancedService] internal sealed class /*!*/Bad { }")]
+    [InlineData("MESH0011", "a struct", "[BalancedService] internal struct /*!*/Bad { }")]
+    [InlineData("MESH0011", "a record", "[BalancedService] internal sealed record /*!*/Bad(int Value);")]
     [InlineData("MESH0010", "IBad", "[/*!*/BalancedService(Name = \"\")] internal interface IBad { Task Run(); }")]
     public void Generate_UnsupportedShape_ReportsDiagnosticAtMemberAndSkipsInterface(string id, string named, string body)
     {
@@ -63,6 +72,70 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void Generate_MemberInheritedFromMetadata_ReportsAtServiceInterface()
+    {
+        var library = GeneratorHarness.CompileReference(
+            "Library",
+            [],
+            "namespace Library; public interface IBase { void Reset(); int Count { get; } }");
+        var source = Header + "[BalancedService] internal interface /*!*/IBad : Library.IBase { Task Run(); }";
+
+        var outcome = GeneratorHarness.Run(GeneratorHarness.CreateCompilation("Consumer", [library], source));
+
+        Assert.Equal(["MESH0001", "MESH0004"], outcome.GeneratorDiagnostics.Select(diagnostic => diagnostic.Id).Order(StringComparer.Ordinal));
+        Assert.All(outcome.GeneratorDiagnostics, diagnostic =>
+        {
+            Assert.Equal(GeneratorHarness.SourcePath(0), diagnostic.Location.GetLineSpan().Path);
+            Assert.Equal(source.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length, diagnostic.Location.SourceSpan.Start);
+        });
+        var messages = outcome.GeneratorDiagnostics.Select(diagnostic => diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Contains(messages, message => message.Contains("Library.IBase.Reset()", StringComparison.Ordinal));
+        Assert.Contains(messages, message => message.Contains("Library.IBase.Count", StringComparison.Ordinal));
+        Assert.DoesNotContain(outcome.GeneratedSources, source => source.HintName.Contains("IBad", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Generate_TwoServicesWithOneWireName_ReportsAtTheSecond()
+    {
+        var source = Header + """
+            [BalancedService(Name = "orders")] internal interface IFirst { Task Run(); }
+            [BalancedService(Name = "orders")] internal interface /*!*/ISecond { Task Run(); }
+            [BalancedService(Name = "other")] internal interface IThird { Task Run(); }
+            """;
+
+        var outcome = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Equal("MESH0012", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("'Sample.IFirst' and 'Sample.ISecond'", message, StringComparison.Ordinal);
+        Assert.Contains($"0x{StableHash.Compute("orders"):x8}", message, StringComparison.Ordinal);
+        Assert.Equal(source.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length, diagnostic.Location.SourceSpan.Start);
+    }
+
+    [Fact]
+    public void Generate_DefaultNameEqualToExplicitName_ReportsDuplicate()
+    {
+        var outcome = GeneratorHarness.Run(Header + """
+            [BalancedService] internal interface IFirst { Task Run(); }
+            [BalancedService(Name = "Sample.IFirst")] internal interface ISecond { Task Run(); }
+            """);
+
+        Assert.Equal("MESH0012", Assert.Single(outcome.GeneratorDiagnostics).Id);
+    }
+
+    [Fact]
+    public void Generate_AttributeOnClass_OnlyCompilerAndMeshErrorsNoGeneratedCode()
+    {
+        var outcome = GeneratorHarness.Run(Header + "[BalancedService] internal sealed class Bad { public Task Run() => Task.CompletedTask; }");
+
+        Assert.Equal("MESH0011", Assert.Single(outcome.GeneratorDiagnostics).Id);
+        Assert.Empty(outcome.GeneratedSources);
+        Assert.Equal(["CS0592"], outcome.Output.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error).Select(diagnostic => diagnostic.Id));
+    }
+
+    [Fact]
     public void Generate_BadAndGoodInterfaces_GeneratesOnlyTheGoodOne()
     {
         var outcome = GeneratorHarness.Run(
@@ -72,7 +145,7 @@ public sealed class DiagnosticTests
         Assert.Equal("MESH0001", Assert.Single(outcome.GeneratorDiagnostics).Id);
         Assert.DoesNotContain(outcome.GeneratedSources, source => source.HintName.Contains("IBad", StringComparison.Ordinal));
         Assert.Contains(outcome.GeneratedSources, source => source.HintName == "Sample.IGood.Proxy.g.cs");
-        var registration = outcome.GeneratedSources.Single(source => source.HintName == "GeneratedMeshRegistration.g.cs").SourceText.ToString();
+        var registration = outcome.GeneratedSources.Single(source => source.HintName == "MeshServiceRegistration.g.cs").SourceText.ToString();
         Assert.DoesNotContain("BadDefinition", registration, StringComparison.Ordinal);
         Assert.Contains("GoodDefinition", registration, StringComparison.Ordinal);
 
@@ -115,14 +188,29 @@ public sealed class DiagnosticTests
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
             .ToList();
 
-        Assert.Equal(10, descriptors.Count);
+        Assert.Equal(12, descriptors.Count);
         Assert.Equal(descriptors.Count, descriptors.Select(descriptor => descriptor.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(descriptors, descriptor =>
         {
             Assert.Matches("^MESH[0-9]{4}$", descriptor.Id);
             Assert.NotEmpty(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.NotEmpty(descriptor.Description.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+            Assert.Equal(descriptor.Id == "MESH0012" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         });
     }
+
+    [Fact]
+    public void Descriptors_All_AreTrackedInAnalyzerReleases()
+    {
+        var releases = File.ReadAllText(Path.Combine(RepoDirectory(), "generators", "Mesh.Generators", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Path.Combine(RepoDirectory(), "generators", "Mesh.Generators", "AnalyzerReleases.Shipped.md"));
+        var ids = typeof(DiagnosticDescriptors)
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(field => ((DiagnosticDescriptor)field.GetValue(null)!).Id);
+
+        Assert.All(ids, id => Assert.Matches($@"{id} \| Mesh \| (Error|Warning) \|", releases));
+    }
+
+    private static string RepoDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "")
+        => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

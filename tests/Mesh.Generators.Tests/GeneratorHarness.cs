@@ -19,9 +19,34 @@ internal static class GeneratorHarness
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(CreateReferences);
 
     public static CSharpCompilation CreateCompilation(params string[] sources)
+        => CreateCompilation("Mesh.Generators.Samples", [], sources);
+
+    /// <summary>Compiles <paramref name="sources"/> as <paramref name="assemblyName"/>, with extra references.</summary>
+    public static CSharpCompilation CreateCompilation(string assemblyName, IEnumerable<MetadataReference> references, params string[] sources)
     {
         var trees = sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: SourcePath(i)));
-        return CSharpCompilation.Create("Mesh.Generators.Samples", trees, References.Value, CompilationOptions);
+        return CSharpCompilation.Create(assemblyName, trees, References.Value.Concat(references), CompilationOptions);
+    }
+
+    /// <summary>Runs the generator on a compilation.</summary>
+    public static GeneratorOutcome Run(CSharpCompilation compilation)
+    {
+        var driver = CreateDriver(trackSteps: true).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        return new GeneratorOutcome(compilation, output, driver.GetRunResult().Results.Single());
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="sources"/> with the generator into an assembly named
+    /// <paramref name="assemblyName"/> and returns it as a reference, as a referenced project would be.
+    /// </summary>
+    public static MetadataReference CompileReference(string assemblyName, IEnumerable<MetadataReference> references, params string[] sources)
+    {
+        var outcome = Run(CreateCompilation(assemblyName, references, sources));
+        Assert.Empty(outcome.OutputWarningsAndErrors());
+        using var image = new MemoryStream();
+        var emitted = outcome.Output.Emit(image);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        return MetadataReference.CreateFromImage(image.ToArray());
     }
 
     /// <summary>The path of the <paramref name="index"/>th source given to <see cref="CreateCompilation"/>.</summary>
@@ -33,12 +58,7 @@ internal static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
-    public static GeneratorOutcome Run(params string[] sources)
-    {
-        var compilation = CreateCompilation(sources);
-        var driver = CreateDriver(trackSteps: true).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
-        return new GeneratorOutcome(compilation, output, driver.GetRunResult().Results.Single());
-    }
+    public static GeneratorOutcome Run(params string[] sources) => Run(CreateCompilation(sources));
 
     /// <summary>Every service model the generator built, in the order of the pipeline.</summary>
     public static IReadOnlyList<Model.ServiceModel> GetServiceModels(GeneratorRunResult result)
@@ -69,7 +89,17 @@ internal sealed record GeneratorOutcome(CSharpCompilation Input, Compilation Out
 
     public ImmutableArray<GeneratedSourceResult> GeneratedSources => Result.GeneratedSources;
 
-    /// <summary>The warnings and errors of the compilation that includes the generated code.</summary>
+    /// <summary>
+    /// The warnings and errors of the compilation that includes the generated code, except missing XML
+    /// comments on the tests' own public types (generated public members must have theirs).
+    /// </summary>
     public IReadOnlyList<Diagnostic> OutputWarningsAndErrors()
-        => Output.GetDiagnostics().Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning).ToList();
+        => Output.GetDiagnostics()
+            .Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning)
+            .Where(diagnostic => !(diagnostic.Id == "CS1591" && diagnostic.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == false))
+            .ToList();
+
+    /// <summary>The text of the generated source named <paramref name="hintName"/>.</summary>
+    public string Source(string hintName)
+        => GeneratedSources.Single(source => source.HintName == hintName).SourceText.ToString();
 }

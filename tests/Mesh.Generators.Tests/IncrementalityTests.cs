@@ -9,8 +9,11 @@ public sealed class IncrementalityTests
     [
         TrackingNames.ParseResults,
         TrackingNames.Services,
+        TrackingNames.NamedServices,
         TrackingNames.RegistrationEntries,
         TrackingNames.Registrations,
+        TrackingNames.ReferencedDefinitions,
+        TrackingNames.Registration,
     ];
 
     private const string Service = """
@@ -75,7 +78,35 @@ public sealed class IncrementalityTests
 
         var services = second.TrackedSteps[TrackingNames.Services].SelectMany(step => step.Outputs);
         Assert.Contains(services, output => output.Reason == IncrementalStepRunReason.Modified);
-        AssertCachedOrUnchanged(second, [TrackingNames.RegistrationEntries, TrackingNames.Registrations]);
+        AssertCachedOrUnchanged(second, [TrackingNames.RegistrationEntries, TrackingNames.Registrations, TrackingNames.Registration]);
+    }
+
+    [Fact]
+    public void Rerun_OneOfTwoServicesEdited_OnlyThatServiceIsModified()
+    {
+        const string Other = """
+            using System.Threading.Tasks;
+            using Mesh;
+
+            namespace Sample;
+
+            [BalancedService]
+            internal interface IOther
+            {
+                Task Run();
+            }
+            """;
+        var edited = Service.Replace(
+            "CancellationToken cancellationToken);",
+            "CancellationToken cancellationToken);\n    Task ResetAsync();",
+            StringComparison.Ordinal);
+        var (_, second) = RunTwice(Service, Other, 0, edited);
+
+        var named = second.TrackedSteps[TrackingNames.NamedServices].SelectMany(step => step.Outputs).ToList();
+        Assert.Equal(2, named.Count);
+        Assert.Equal(
+            [IncrementalStepRunReason.Modified, IncrementalStepRunReason.Unchanged],
+            named.OrderBy(output => ((Model.ServiceModel)output.Value).MetadataName, StringComparer.Ordinal).Select(output => output.Reason));
     }
 
     private static (GeneratorRunResult First, GeneratorRunResult Second) RunTwice(string source0, string source1, int editedIndex, string editedSource)

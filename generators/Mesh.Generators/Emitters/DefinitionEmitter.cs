@@ -16,7 +16,13 @@ internal static class DefinitionEmitter
         var writer = StartFile(service.GeneratedNamespace);
         writer.WriteLine($"/// <summary>The Mesh definition of <see cref=\"{service.InterfaceTypeName}\"/>: its wire name, methods, client proxy and dispatcher.</summary>");
         writer.WriteLine(GeneratedCodeAttribute);
-        writer.WriteLine($"internal sealed class {service.DefinitionTypeName} : global::Mesh.Invocation.ServiceDefinition<{service.InterfaceTypeName}>");
+        if (service.IsPublic)
+        {
+            // Public so that the registration generated in referencing assemblies can name it.
+            writer.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+        }
+
+        writer.WriteLine($"{(service.IsPublic ? "public" : "internal")} sealed class {service.DefinitionTypeName} : global::Mesh.Invocation.ServiceDefinition<{service.InterfaceTypeName}>");
         writer.OpenBlock();
         writer.WriteLine("/// <summary>The service's wire name.</summary>");
         writer.WriteLine($"internal const string ServiceName = {SymbolDisplay.FormatLiteral(service.ServiceName, quote: true)};");

@@ -7,6 +7,11 @@ namespace Mesh.Invocation;
 /// The definitions of every balanced service in loaded assemblies. Generated code registers its
 /// definitions from a module initializer; the runtime looks them up by interface.
 /// </summary>
+/// <remarks>
+/// The module initializer of an assembly compiled with the Mesh generator registers the definitions of that
+/// assembly and of every assembly it references, so once code of an assembly runs, the services it can see
+/// are all here.
+/// </remarks>
 public static class MeshServiceRegistry
 {
     private static readonly ConcurrentDictionary<Type, ServiceDefinition> Definitions = new();
@@ -35,4 +40,8 @@ public static class MeshServiceRegistry
                 $"No Mesh service definition exists for '{typeof(TService).FullName}'. Mark the interface with " +
                 "[BalancedService] and make sure its project references Mesh.Generators as an analyzer.");
     }
+
+    /// <summary>Every registered definition, ordered by wire name.</summary>
+    internal static IReadOnlyList<ServiceDefinition> GetAll()
+        => [.. Definitions.Values.OrderBy(static definition => definition.Name, StringComparer.Ordinal)];
 }

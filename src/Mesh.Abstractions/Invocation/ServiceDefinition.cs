@@ -14,6 +14,9 @@ public abstract class ServiceDefinition
 
     /// <summary>The service's methods.</summary>
     public abstract IReadOnlyList<MeshMethod> Methods { get; }
+
+    /// <summary>Creates the generated client proxy, typed as <see cref="ServiceType"/>.</summary>
+    internal abstract object CreateUntypedProxy(IMeshInvoker invoker);
 }
 
 /// <summary>The typed definition of the balanced service <typeparamref name="TService"/>.</summary>
@@ -26,6 +29,9 @@ public abstract class ServiceDefinition<TService> : ServiceDefinition
 
     /// <summary>Creates the generated client proxy.</summary>
     public abstract TService CreateProxy(IMeshInvoker invoker);
+
+    /// <inheritdoc />
+    internal sealed override object CreateUntypedProxy(IMeshInvoker invoker) => CreateProxy(invoker);
 
     /// <summary>
     /// Dispatches <paramref name="request"/> to <paramref name="target"/>: reads the arguments, calls the

@@ -17,4 +17,10 @@ internal sealed class MeshBuilder(IServiceCollection services, MeshServiceRegist
         services.TryAddSingleton(sp => definition.CreateProxy(sp.GetRequiredService<IMeshInvoker>()));
         return this;
     }
+
+    /// <summary>Registers the client proxy of <paramref name="definition"/>'s service, unless one is registered.</summary>
+    public void AddClient(ServiceDefinition definition)
+        => services.TryAdd(ServiceDescriptor.Singleton(
+            definition.ServiceType,
+            sp => definition.CreateUntypedProxy(sp.GetRequiredService<IMeshInvoker>())));
 }

@@ -78,6 +78,26 @@ public static class MeshServiceCollectionExtensions
         return builder.AddClient(MeshServiceRegistry.Get<TService>());
     }
 
+    /// <summary>
+    /// Registers the generated client of every balanced service this code can see: the
+    /// <c>[BalancedService]</c> interfaces of the calling assembly and of every assembly it references, when
+    /// the calling assembly is compiled with the Mesh generator (the generated module initializer of an
+    /// assembly registers its own definitions and those of its references), and of any other loaded assembly
+    /// compiled with it. A client already registered for an interface is kept.
+    /// </summary>
+    public static IMeshBuilder AddMeshClients(this IMeshBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var mesh = builder as MeshBuilder
+            ?? throw new InvalidOperationException("Use the IMeshBuilder returned by AddMesh.");
+        foreach (var definition in MeshServiceRegistry.GetAll())
+        {
+            mesh.AddClient(definition);
+        }
+
+        return builder;
+    }
+
     /// <summary>Links to a fixed list of peers (<c>host:port</c>); the local default discovery.</summary>
     public static IMeshBuilder UseStaticPeers(this IMeshBuilder builder, params IEnumerable<string> peers)
     {
