@@ -169,7 +169,12 @@ internal sealed class ClientLink : Connection
             case ErrorCode.UnknownMethod:
                 return new UnknownMethodException(call.Method.ServiceName, call.Method.Id, call.Method.Name);
             case ErrorCode.Cancelled:
-                return new OperationCanceledException($"The call to {call.Method} was cancelled on node '{PeerNodeId}'.");
+                // This caller sends a cancel frame only after it has ended the call itself, so a call still
+                // pending here was stopped by the server when the deadline it carried ran out (the server's
+                // timer may fire before ours).
+                return call.UserToken.IsCancellationRequested
+                    ? new OperationCanceledException($"The call to {call.Method} was cancelled by the caller.", null, call.UserToken)
+                    : new DeadlineExceededException(call.Method.ToString(), call.Deadline);
             case ErrorCode.Draining:
                 return new NotExecutedException(PeerNodeId, "the node is draining");
             case ErrorCode.Overloaded:

@@ -273,10 +273,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         var watch = query["watch"] is var w && (w == "true" || w == "1");
         if (FailWith is { } failure)
         {
-            var (reason, message) = failure == HttpStatusCode.Forbidden
-                ? ("Forbidden", $"endpointslices.discovery.k8s.io is forbidden: User \"system:serviceaccount:{ns}:mesh\" cannot {(watch ? "watch" : "list")} resource \"endpointslices\" in API group \"discovery.k8s.io\" in the namespace \"{ns}\"")
-                : (failure.ToString(), $"the server is unable to handle the request ({(int)failure})");
-            await StatusAsync(context, failure, reason, message);
+            await FailAsync(context, failure, ns, watch);
             return;
         }
 
@@ -368,6 +365,14 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         await context.Response.WriteAsync(KubernetesJson.Serialize(list));
     }
 
+    private Task FailAsync(HttpContext context, HttpStatusCode failure, string ns, bool watch)
+    {
+        var (reason, message) = failure == HttpStatusCode.Forbidden
+            ? ("Forbidden", $"endpointslices.discovery.k8s.io is forbidden: User \"system:serviceaccount:{ns}:mesh\" cannot {(watch ? "watch" : "list")} resource \"endpointslices\" in API group \"discovery.k8s.io\" in the namespace \"{ns}\"")
+            : (failure.ToString(), $"the server is unable to handle the request ({(int)failure})");
+        return StatusAsync(context, failure, reason, message);
+    }
+
     private async Task WatchAsync(HttpContext context, string ns, LabelSelector selector)
     {
         var query = context.Request.Query;
@@ -375,11 +380,19 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         var bookmarks = query["allowWatchBookmarks"] == "true";
         var timeout = int.TryParse(query["timeoutSeconds"], out var t) && t > 0 ? TimeSpan.FromSeconds(t) : Timeout.InfiniteTimeSpan;
         FakeWatch watch;
+        HttpStatusCode? refused;
         lock (_gate)
         {
+            // A failure mode switched on after the request passed the first check (and after DropWatches ran)
+            // must still refuse it, or the watch would outlive the drop.
+            refused = FailWith;
             watch = new FakeWatch(context, ns, selector, bookmarks, _silent);
             _watchVersions.Add(from ?? "");
-            if (string.IsNullOrEmpty(from) || from == "0")
+            if (refused is not null)
+            {
+                watch.Complete();
+            }
+            else if (string.IsNullOrEmpty(from) || from == "0")
             {
                 foreach (var item in _objects.Values.Where(o => Matches(watch, o)).OrderBy(o => o.Metadata.Name, StringComparer.Ordinal))
                 {
@@ -409,6 +422,12 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
                 _watchWaiters.Remove(waiter);
                 waiter.Signal.TrySetResult();
             }
+        }
+
+        if (refused is { } failure)
+        {
+            await FailAsync(context, failure, ns, watch: true);
+            return;
         }
 
         try

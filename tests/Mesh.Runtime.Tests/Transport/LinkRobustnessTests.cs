@@ -99,4 +99,42 @@ public sealed class LinkRobustnessTests
         await fakeServer.WaitAsync(TestCluster.Bound);
         await client.StopAsync().WaitAsync(TestCluster.Bound);
     }
+
+    [Fact]
+    public async Task Call_ServerStopsItAtTheCarriedDeadline_DeadlineExceededException()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var definition = MeshServiceRegistry.Get<ITestService>();
+        var fakeServer = Task.Run(async () =>
+        {
+            using var raw = new RawPeer(await listener.AcceptAsync());
+            await raw.ReadHelloAsync();
+            await raw.SendAsync(RawPeer.PrefaceAndHello(new HelloMessage(
+                "fake", "mesh", [new HostedServiceInfo(definition.Name, [.. definition.Methods.Select(m => m.Id)])])));
+            var (header, _) = await raw.ReadFrameAsync();
+            Assert.Equal(FrameKind.Request, header.Kind);
+
+            // The server's deadline timer fired before the caller's: it answers "cancelled".
+            using var error = new PooledBufferWriter();
+            new ErrorMessage(ErrorCode.Cancelled, typeof(OperationCanceledException).FullName!, "deadline").WriteFrame(error, header.CallId);
+            await raw.SendAsync(error.WrittenSpan.ToArray());
+            await raw.WaitForCloseAsync();
+        });
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddMesh(o => o.NodeId = "client")
+            .UseStaticPeers(listener.LocalEndPoint!.ToString()!)
+            .AddClient<ITestService>();
+        using var client = builder.Build();
+        await client.StartAsync().WaitAsync(TestCluster.Bound);
+        await client.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(definition.Name, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
+
+        await Assert.ThrowsAsync<DeadlineExceededException>(() => client.Services.GetRequiredService<ITestService>().Echo(1).WaitAsync(TestCluster.Bound));
+
+        await client.StopAsync().WaitAsync(TestCluster.Bound);
+        await fakeServer.WaitAsync(TestCluster.Bound);
+    }
 }
