@@ -4,14 +4,16 @@ namespace Mesh.Transport;
 
 /// <summary>
 /// An auto-reset signal with one waiter (the send loop) that allocates nothing per wait: the waiter's
-/// <see cref="ValueTask"/> is backed by this object.
+/// <see cref="ValueTask"/> is backed by this object. The waiter resumes inline on the thread that sets the
+/// signal, so an idle link writes a frame without a thread-pool hop (the write is asynchronous and does not
+/// block that thread); under load, frames queued while a write is in flight go out together in the next one.
 /// </summary>
 internal sealed class SendSignal : IValueTaskSource
 {
     private const int Idle = 0;
     private const int Signaled = 1;
     private const int Waiting = 2;
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
     private int _state;
 
     /// <summary>Wakes the waiter, or lets its next wait complete at once.</summary>
