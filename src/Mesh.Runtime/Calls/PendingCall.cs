@@ -32,16 +32,20 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
 
     public long CallId { get; private set; }
 
+    /// <summary>When the call was handed to the link (a <see cref="TimeProvider"/> timestamp), for latency.</summary>
+    public long SentAt { get; private set; }
+
     public bool IsCompleted => Volatile.Read(ref _completed) != 0;
 
     public ValueTask<ResponsePayload> Task => new(this, _core.Version);
 
     public static Action<object?> OnCancel => CancelCallback;
 
-    public void Attach(ClientLink link, long callId)
+    public void Attach(ClientLink link, long callId, long sentAt)
     {
         Link = link;
         CallId = callId;
+        SentAt = sentAt;
     }
 
     public bool TrySetResult(ResponsePayload payload)

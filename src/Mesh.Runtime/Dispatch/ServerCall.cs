@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Mesh.Invocation;
+using Mesh.Load;
 using Mesh.Serialization;
 using Mesh.Transport;
 
@@ -83,8 +84,8 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 
     public bool IsCancellationRequested => _cancellation.IsCancellationRequested;
 
-    /// <summary>The response frame (the result or an empty one), with its header patched.</summary>
-    public ReadOnlySpan<byte> ResponseFrame()
+    /// <summary>The response frame (the result or an empty one) with <paramref name="load"/>'s report appended, its header patched.</summary>
+    public ReadOnlySpan<byte> ResponseFrame(NodeLoadMonitor load)
     {
         var result = _result ??= new PooledBufferWriter();
         if (result.WrittenCount == 0)
@@ -94,7 +95,8 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 
         var frame = result.WrittenSpanForPatch;
         new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Response, 0, CallId).Write(frame);
-        return frame;
+        LoadReportFrames.Append(result, 0, load);
+        return result.WrittenSpan;
     }
 
     public void Release()

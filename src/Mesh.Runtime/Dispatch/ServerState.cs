@@ -1,9 +1,10 @@
+using Mesh.Load;
 using Mesh.Serialization;
 
 namespace Mesh.Dispatch;
 
 /// <summary>What every server connection of a node shares: hosted services, serializer, running calls.</summary>
-internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer serializer, string nodeId)
+internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer serializer, string nodeId, NodeLoadMonitor load)
 {
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
@@ -15,6 +16,9 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
 
     public string NodeId => nodeId;
 
+    /// <summary>This node's load, reported to callers.</summary>
+    public NodeLoadMonitor Load => load;
+
     public int Running => Volatile.Read(ref _running);
 
     public bool IsDraining => _draining;
@@ -25,6 +29,7 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     public void BeginDrain()
     {
         _draining = true;
+        load.BeginDrain();
         if (Running == 0)
         {
             _idle.TrySetResult();

@@ -63,10 +63,7 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             errors.Add($"MeshOptions.MaxFrameSize must be between 4096 and {256 * 1024 * 1024} bytes; it is {options.MaxFrameSize}.");
         }
 
-        if (options.LoadBalancingPolicy != LoadBalancingPolicies.RoundRobin)
-        {
-            errors.Add($"MeshOptions.LoadBalancingPolicy '{options.LoadBalancingPolicy}' is unknown; use '{LoadBalancingPolicies.RoundRobin}'.");
-        }
+        BalancingOptionsValidator.Validate(options, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

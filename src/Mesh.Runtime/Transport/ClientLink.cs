@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Mesh.Balancing;
 using Mesh.Calls;
 using Mesh.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -16,10 +17,12 @@ internal sealed class ClientLink : Connection
     private long _nextCallId;
     private int _draining;
 
-    public ClientLink(Socket socket, int maxFrameSize, ILogger logger)
+    public ClientLink(Socket socket, int maxFrameSize, ILogger logger, PeerStats stats)
         : base(socket, maxFrameSize, logger)
-    {
-    }
+        => Stats = stats;
+
+    /// <summary>What the balancer knows about the peer; this link feeds it (see <see cref="LinkLoadTracking"/>).</summary>
+    public PeerStats Stats { get; }
 
     /// <summary>The peer said it is draining: it gets no new calls.</summary>
     public bool IsDraining => Volatile.Read(ref _draining) != 0;
@@ -28,7 +31,11 @@ internal sealed class ClientLink : Connection
     /// Whether discovery reports the peer ready. A link to a terminating peer takes calls only when no
     /// ready peer hosts the service. Changed only through <see cref="Membership.PeerDirectory.SetReady"/>.
     /// </summary>
-    public bool IsPeerReady { get; set; } = true;
+    public bool IsPeerReady
+    {
+        get => Stats.IsReady;
+        set => Stats.IsReady = value;
+    }
 
     /// <summary>Calls sent on this link that have not completed.</summary>
     public int Outstanding => _pending.Count;
@@ -52,11 +59,16 @@ internal sealed class ClientLink : Connection
         }
 
         var callId = Interlocked.Increment(ref _nextCallId);
-        call.Attach(this, callId);
+        call.Attach(this, callId, Stats.Time.GetTimestamp());
+        Stats.OnSent();
         _pending[callId] = call;
         if (!TrySend(request.Frame(callId, deadlineMilliseconds)))
         {
-            _pending.TryRemove(callId, out _);
+            if (_pending.TryRemove(callId, out _))
+            {
+                Stats.OnAbandoned();
+            }
+
             return false;
         }
 
@@ -78,19 +90,22 @@ internal sealed class ClientLink : Connection
     {
         if (_pending.TryRemove(call.CallId, out _))
         {
+            Stats.OnAbandoned();
             TrySendEmpty(FrameKind.Cancel, call.CallId);
         }
 
         CloseIfDrained();
     }
 
-    protected override void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload)
+    protected override void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> frame)
     {
+        var payload = LinkLoadTracking.TakeReport(this, header, frame);
         switch (header.Kind)
         {
             case FrameKind.Response:
                 if (_pending.TryRemove(header.CallId, out var call))
                 {
+                    Stats.OnCompleted(call.SentAt);
                     var response = ResponsePayload.Copy(payload);
                     if (!call.TrySetResult(response))
                     {
@@ -104,12 +119,15 @@ internal sealed class ClientLink : Connection
             case FrameKind.Error:
                 if (_pending.TryRemove(header.CallId, out var failed))
                 {
-                    failed.TrySetException(ToException(ErrorMessage.Read(payload), failed));
+                    var error = ErrorMessage.Read(payload);
+                    LinkLoadTracking.OnError(this, error.Code, failed);
+                    failed.TrySetException(ToException(error, failed));
                     CloseIfDrained();
                 }
 
                 break;
             case FrameKind.GoAway:
+                Stats.MarkDraining();
                 if (Interlocked.Exchange(ref _draining, 1) == 0)
                 {
                     MeshLog.PeerDraining(Logger, Remote?.NodeId);
@@ -122,6 +140,7 @@ internal sealed class ClientLink : Connection
                 TrySendEmpty(FrameKind.Pong, header.CallId);
                 break;
             case FrameKind.Pong:
+            case FrameKind.LoadReport:
                 break;
             default:
                 throw new ProtocolException($"a server does not send {header.Kind} frames");
@@ -134,6 +153,7 @@ internal sealed class ClientLink : Connection
         {
             if (_pending.TryRemove(callId, out var call))
             {
+                Stats.OnAbandoned();
                 call.TrySetException(new PeerUnavailableException(
                     $"The link to node '{PeerNodeId}' ({RemoteEndPoint}) closed while {call.Method} was in flight; the call may or may not have executed.",
                     error));
@@ -148,6 +168,7 @@ internal sealed class ClientLink : Connection
         ErrorCode.UnknownMethod => new UnknownMethodException(call.Method.ServiceName, call.Method.Id, call.Method.Name),
         ErrorCode.Cancelled => new OperationCanceledException($"The call to {call.Method} was cancelled on node '{PeerNodeId}'."),
         ErrorCode.Draining => new NotExecutedException(PeerNodeId, "the node is draining"),
+        ErrorCode.Overloaded => new NotExecutedException(PeerNodeId, "the node is overloaded"),
         _ => new MeshException($"The call to {call.Method} failed on node '{PeerNodeId}': {error.Code}: {error.Message}"),
     };
 

@@ -20,4 +20,7 @@ internal enum ErrorCode : byte
 
     /// <summary>The request could not be decoded.</summary>
     BadRequest = 6,
+
+    /// <summary>The node is at its concurrency limit and refused the call. The call was not executed.</summary>
+    Overloaded = 7,
 }

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Mesh.Diagnostics;
 using Mesh.Dispatch;
+using Mesh.Load;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Transport;
@@ -29,10 +30,11 @@ internal sealed class ServerConnection : Connection
     internal async Task RunCallAsync(ServerCall call)
     {
         var outcome = "ok";
+        var started = _state.Load.OnStarted();
         try
         {
             await call.DispatchAsync().ConfigureAwait(false);
-            TrySend(call.ResponseFrame());
+            TrySend(call.ResponseFrame(_state.Load));
         }
         catch (UnknownMethodException ex)
         {
@@ -52,6 +54,7 @@ internal sealed class ServerConnection : Connection
         finally
         {
             _running.TryRemove(call.CallId, out _);
+            _state.Load.OnEnded(started);
             call.Release();
             _state.CallEnded();
             MeshDiagnostics.ServerActive.Add(-1);
@@ -80,6 +83,8 @@ internal sealed class ServerConnection : Connection
                 TrySendEmpty(FrameKind.Pong, header.CallId);
                 break;
             case FrameKind.Pong:
+            case FrameKind.LoadReport:
+                // Reports flow from the serving side; a caller's own report is of no use here.
                 break;
             default:
                 throw new ProtocolException($"a caller does not send {header.Kind} frames");
@@ -123,6 +128,7 @@ internal sealed class ServerConnection : Connection
         }
 
         _state.CallStarted();
+        _state.Load.OnQueued();
         MeshDiagnostics.ServerActive.Add(1);
         ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: false);
     }
@@ -131,6 +137,7 @@ internal sealed class ServerConnection : Connection
     {
         using var writer = new PooledBufferWriter();
         error.WriteFrame(writer, callId);
+        LoadReportFrames.Append(writer, 0, _state.Load);
         TrySend(writer.WrittenSpan);
     }
 }
