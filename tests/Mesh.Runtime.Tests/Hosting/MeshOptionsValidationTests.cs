@@ -15,6 +15,9 @@ public sealed class MeshOptionsValidationTests
     [InlineData("MaxFrameSize", "12")]
     [InlineData("MeshName", "")]
     [InlineData("LoadBalancingPolicy", "Random")]
+    [InlineData("ServiceLoadBalancingPolicies", "Random")]
+    [InlineData("LoadReportInterval", "0")]
+    [InlineData("LoadReportWeight", "-1")]
     public async Task StartAsync_InvalidOption_FailsNamingTheOption(string option, string value)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -31,6 +34,9 @@ public sealed class MeshOptionsValidationTests
                 case "MaxFrameSize": options.MaxFrameSize = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "MeshName": options.MeshName = value; break;
                 case "LoadBalancingPolicy": options.LoadBalancingPolicy = value; break;
+                case "ServiceLoadBalancingPolicies": options.ServiceLoadBalancingPolicies["Shop.IInventory"] = value; break;
+                case "LoadReportInterval": options.LoadReportInterval = TimeSpan.FromMilliseconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+                case "LoadReportWeight": options.LoadReportWeight = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             }
         }).AddService<ITestService, TestService>();
         using var host = builder.Build();
