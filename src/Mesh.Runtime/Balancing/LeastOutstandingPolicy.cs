@@ -13,17 +13,21 @@ internal sealed class LeastOutstandingPolicy(PickRandom random) : ILoadBalancing
         var start = (int)((uint)random.Next() % (uint)peers.Length);
         var best = -1;
         var bestOutstanding = int.MaxValue;
-        for (var i = 0; i < peers.Length; i++)
+        Scan(peers, start, peers.Length, ref best, ref bestOutstanding);
+        Scan(peers, 0, start, ref best, ref bestOutstanding);
+        return best < 0 ? start : best;
+    }
+
+    private static void Scan(ReadOnlySpan<PeerStats> peers, int from, int to, ref int best, ref int bestOutstanding)
+    {
+        for (var i = from; i < to; i++)
         {
-            var index = (start + i) % peers.Length;
-            var peer = peers[index];
+            var peer = peers[i];
             if (peer.IsAvailable && peer.Outstanding < bestOutstanding)
             {
-                best = index;
+                best = i;
                 bestOutstanding = peer.Outstanding;
             }
         }
-
-        return best < 0 ? start : best;
     }
 }
