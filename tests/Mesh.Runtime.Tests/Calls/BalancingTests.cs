@@ -23,7 +23,8 @@ public sealed class BalancingTests
         {
             Assert.Equal(node.Probe.Served, byNode[node.NodeId]);
             var share = node.Probe.Served / 3000.0;
-            Assert.InRange(share, 0.30, 0.37);
+            // The default policy follows measured latency; exact thirds are round-robin's (see LoadReportingTests).
+            Assert.InRange(share, 0.25, 0.42);
         }
     }
 
