@@ -8,7 +8,7 @@ public sealed class BalancingDriverTests
     public async Task Run_FiveServersTwoClients_BothPoliciesServeEveryCallAndDefaultSparesTheSlowServer()
     {
         var (exitCode, output) = await NodeProcess.RunAsync(
-            "Mesh.Balancing.Driver.dll",
+            SampleAssembly.Path("tests", "Mesh.Balancing.Driver"),
             "run --seconds 2 --warmup 0.5 --concurrency 16 --json",
             TimeSpan.FromSeconds(150));
 

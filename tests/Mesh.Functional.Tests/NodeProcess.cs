@@ -6,10 +6,11 @@ namespace Mesh.Functional.Tests;
 /// <summary>Runs a built sample as its own process, bounded in time, and collects its output.</summary>
 internal static class NodeProcess
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string assembly, string arguments, TimeSpan bound)
+    /// <summary>Runs <paramref name="path"/> (a built entry assembly, see <see cref="SampleAssembly"/>).</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string path, string arguments, TimeSpan bound)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, assembly);
-        Assert.True(File.Exists(path), $"{path} was not built next to the tests");
+        var assembly = Path.GetFileName(path);
+        Assert.True(File.Exists(path), $"{path} was not built");
         var start = new ProcessStartInfo("dotnet", $"\"{path}\" {arguments}")
         {
             RedirectStandardOutput = true,

@@ -7,7 +7,7 @@ public sealed class QuickstartTests
     [Fact]
     public async Task Quickstart_ThreeNodesJson_AllCallsSucceedAndEveryNodeServesAThird()
     {
-        var (exitCode, output) = await NodeProcess.RunAsync("Quickstart.dll", "--nodes 3 --calls 3000 --concurrency 32 --json", TimeSpan.FromSeconds(60));
+        var (exitCode, output) = await NodeProcess.RunAsync(SampleAssembly.Path("Quickstart"), "--nodes 3 --calls 3000 --concurrency 32 --json", TimeSpan.FromSeconds(60));
 
         Assert.True(exitCode == 0, output);
         var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
@@ -26,7 +26,7 @@ public sealed class QuickstartTests
     [Fact]
     public async Task Quickstart_UnknownFlag_FailsWithUsage()
     {
-        var (exitCode, output) = await NodeProcess.RunAsync("Quickstart.dll", "--nodez 3", TimeSpan.FromSeconds(60));
+        var (exitCode, output) = await NodeProcess.RunAsync(SampleAssembly.Path("Quickstart"), "--nodez 3", TimeSpan.FromSeconds(60));
 
         Assert.Equal(2, exitCode);
         Assert.Contains("Unknown flag '--nodez'", output, StringComparison.Ordinal);

@@ -31,6 +31,7 @@ internal sealed class PeerStats
     private long _reportReceived;
     private double _reportAgeAtReceiptMs;
     private double _refusals;
+    private long _refusedTotal;
     private long _refusalStamp;
     private volatile bool _draining;
 
@@ -74,6 +75,9 @@ internal sealed class PeerStats
     /// <summary>The peer's reported service time in ms, or NaN without a report.</summary>
     public double ReportedServiceTimeMs => _hasReport ? _reportedServiceMicros / 1000.0 : double.NaN;
 
+    /// <summary>Every "overloaded" refusal the peer answered so far (never decays; see <see cref="Refusals"/>).</summary>
+    public long RefusedTotal => Interlocked.Read(ref _refusedTotal);
+
     /// <summary>A call is being sent to the peer.</summary>
     public void OnSent() => Interlocked.Increment(ref _outstanding);
 
@@ -105,6 +109,7 @@ internal sealed class PeerStats
     public void OnRefused()
     {
         Interlocked.Decrement(ref _outstanding);
+        Interlocked.Increment(ref _refusedTotal);
         var now = _time.GetTimestamp();
         _refusals = (_refusals * Decay(now - _refusalStamp, _refusalDecayTicks)) + 1;
         _refusalStamp = now;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Mesh.Balancing;
 using Mesh.Diagnostics;
 using Mesh.Invocation;
@@ -13,7 +14,9 @@ namespace Mesh.Calls;
 /// <summary>
 /// The router: for each call, asks the balancing policy for a link among ready peers hosting the service,
 /// sends the request, and awaits the response within the call's deadline. A call is sent again, to another
-/// peer, only when it provably did not execute (link closing before the write, peer refused it).
+/// peer, only when it provably did not execute (link closing or at its in-flight limit before the write,
+/// peer refused it: draining, overloaded, not hosting the service). The call path allocates nothing of its
+/// own: requests, pending calls and async state machines are pooled, the deadline is a pooled timer.
 /// </summary>
 internal sealed class MeshInvoker : IMeshInvoker
 {
@@ -35,19 +38,22 @@ internal sealed class MeshInvoker : IMeshInvoker
         _maxFrameSize = options.Value.MaxFrameSize;
     }
 
-    public OutgoingRequest CreateRequest(MeshMethod method) => new RequestBuilder(method, _serializer, _maxFrameSize);
+    public OutgoingRequest CreateRequest(MeshMethod method) => RequestBuilder.Rent(method, _serializer, _maxFrameSize);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask InvokeAsync(OutgoingRequest request, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<TResult> InvokeAsync<TResult>(OutgoingRequest request, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         return _serializer.Deserialize<TResult>(response.Span);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ResponsePayload> SendAsync(OutgoingRequest outgoing, CancellationToken cancellationToken)
     {
         var request = outgoing as RequestBuilder
@@ -61,39 +67,41 @@ internal sealed class MeshInvoker : IMeshInvoker
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(_deadline);
             List<ClientLink>? excluded = null;
             for (var attempt = 1; ; attempt++)
             {
                 var link = Pick(method, excluded);
                 activity?.SetTag("mesh.peer", link.PeerNodeId);
                 var remaining = _deadline - Stopwatch.GetElapsedTime(started);
-                if (remaining <= TimeSpan.Zero || deadline.IsCancellationRequested)
+                if (remaining <= TimeSpan.Zero)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
                     throw new DeadlineExceededException(method.ToString(), _deadline);
                 }
 
-                var call = new PendingCall(method, _deadline, cancellationToken);
-                if (!link.TrySend(request, call, (uint)Math.Ceiling(remaining.TotalMilliseconds)))
+                var call = PendingCall.Start(method, _deadline, remaining, cancellationToken);
+                var sent = link.TrySend(request, call, (uint)Math.Ceiling(remaining.TotalMilliseconds), out var callId);
+                if (sent != SendResult.Sent)
                 {
+                    call.Release(poolable: true);
                     (excluded ??= []).Add(link);
-                    MeshLog.Retrying(_logger, method.ToString(), $"the link to '{link.PeerNodeId}' is closing");
+                    MeshLog.Retrying(_logger, method.ToString(), sent == SendResult.Full
+                        ? $"the link to '{link.PeerNodeId}' has {link.Outstanding} calls in flight, its limit"
+                        : $"the link to '{link.PeerNodeId}' is closing");
                     continue;
                 }
 
-                using (deadline.Token.UnsafeRegister(PendingCall.OnCancel, call))
+                try
                 {
-                    try
-                    {
-                        return await call.Task.ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (attempt < MaxAttempts && !deadline.IsCancellationRequested && WasNotExecuted(ex, method))
-                    {
-                        (excluded ??= []).Add(link);
-                        MeshLog.Retrying(_logger, method.ToString(), ex.Message);
-                    }
+                    return await call.Task.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (attempt < MaxAttempts && !call.Expired && !cancellationToken.IsCancellationRequested && WasNotExecuted(ex, method))
+                {
+                    (excluded ??= []).Add(link);
+                    MeshLog.Retrying(_logger, method.ToString(), ex.Message);
+                }
+                finally
+                {
+                    link.Finish(call, callId);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 using Mesh.Invocation;
 using Mesh.Transport;
@@ -6,48 +7,66 @@ namespace Mesh.Calls;
 
 /// <summary>
 /// A call waiting for its response on a link. It completes exactly once, whichever comes first: the
-/// response, an error, cancellation, the deadline, or the link failing.
+/// response, an error, the link failing (all three through the link, which first removes it from its
+/// table), the caller's token, or the deadline. Instances are pooled: the router returns one only when
+/// nothing else can still touch it (see <see cref="Release"/>), so reuse never crosses two calls.
 /// </summary>
 internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
 {
-    private static readonly Action<object?> CancelCallback = static state => ((PendingCall)state!).OnCancelled();
+    private static readonly BoundedPool<PendingCall> Pool = new(1024);
+    private static readonly Action<object?> UserCancelCallback = static state => ((PendingCall)state!).OnUserCancelled();
+    private static readonly TimerCallback DeadlineCallback = static state => ((PendingCall)state!).OnDeadline();
+    private readonly Lock _timerGate = new();
     private ManualResetValueTaskSourceCore<ResponsePayload> _core = new() { RunContinuationsAsynchronously = true };
+    private Timer? _timer;
+    private bool _timerArmed;
+    private long _deadlineTimestamp;
+    private CancellationTokenRegistration _userRegistration;
     private int _completed;
+    private bool _completedByLink;
+    private bool _expired;
 
-    public PendingCall(MeshMethod method, TimeSpan deadline, CancellationToken userToken)
+    private PendingCall()
     {
-        Method = method;
-        Deadline = deadline;
-        UserToken = userToken;
+        Method = null!;
     }
 
-    public MeshMethod Method { get; }
+    public MeshMethod Method { get; private set; }
 
-    public TimeSpan Deadline { get; }
+    /// <summary>The call's whole deadline (for the error message).</summary>
+    public TimeSpan Deadline { get; private set; }
 
-    public CancellationToken UserToken { get; }
+    public CancellationToken UserToken { get; private set; }
 
-    /// <summary>The link the call was sent on, and its id there.</summary>
-    public ClientLink? Link { get; private set; }
-
-    public long CallId { get; private set; }
-
-    /// <summary>When the call was handed to the link (a <see cref="TimeProvider"/> timestamp), for latency.</summary>
+    /// <summary>
+    /// When the link sent the call (a <see cref="TimeProvider"/> timestamp of the balancer's clock), for the
+    /// latency sample its answer gives. Set by the link before the request is written.
+    /// </summary>
     public long SentAt { get; private set; }
 
     public bool IsCompleted => Volatile.Read(ref _completed) != 0;
 
+    /// <summary>True when the link completed the call (response, error frame, link failure).</summary>
+    public bool CompletedByLink => Volatile.Read(ref _completedByLink);
+
     public ValueTask<ResponsePayload> Task => new(this, _core.Version);
 
-    public static Action<object?> OnCancel => CancelCallback;
-
-    public void Attach(ClientLink link, long callId, long sentAt)
+    /// <summary>
+    /// Takes a call from the pool (or makes one) and arms it: it fails with
+    /// <see cref="DeadlineExceededException"/> after <paramref name="remaining"/>, and with
+    /// <see cref="OperationCanceledException"/> when <paramref name="userToken"/> fires.
+    /// </summary>
+    public static PendingCall Start(MeshMethod method, TimeSpan deadline, TimeSpan remaining, CancellationToken userToken)
     {
-        Link = link;
-        CallId = callId;
-        SentAt = sentAt;
+        var call = Pool.TryRent() ?? new PendingCall();
+        call.Arm(method, deadline, remaining, userToken);
+        return call;
     }
 
+    /// <summary>The link is about to send the call at <paramref name="sentAt"/>.</summary>
+    public void MarkSent(long sentAt) => SentAt = sentAt;
+
+    /// <summary>Completes the call with a response; false if it had already completed.</summary>
     public bool TrySetResult(ResponsePayload payload)
     {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
@@ -55,10 +74,12 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
             return false;
         }
 
+        Volatile.Write(ref _completedByLink, true);
         _core.SetResult(payload);
         return true;
     }
 
+    /// <summary>Fails the call on behalf of the link; false if it had already completed.</summary>
     public bool TrySetException(Exception exception)
     {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
@@ -66,8 +87,32 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
             return false;
         }
 
+        Volatile.Write(ref _completedByLink, true);
         _core.SetException(exception);
         return true;
+    }
+
+    /// <summary>
+    /// Disarms the deadline and the caller's token and, when <paramref name="poolable"/> (no link can still
+    /// hold the call), returns it to the pool. Called once by the router after awaiting <see cref="Task"/>.
+    /// </summary>
+    public void Release(bool poolable)
+    {
+        lock (_timerGate)
+        {
+            _timerArmed = false;
+            _timer?.Change(Timeout.Infinite, Timeout.Infinite);
+        }
+
+        // Unregister (unlike Dispose) never waits; false means the callback ran or is running.
+        var userCallbackDone = !UserToken.CanBeCanceled || _userRegistration.Unregister();
+        _userRegistration = default;
+        if (poolable && userCallbackDone)
+        {
+            Method = null!;
+            UserToken = default;
+            Pool.Return(this);
+        }
     }
 
     public ResponsePayload GetResult(short token) => _core.GetResult(token);
@@ -77,15 +122,67 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _core.OnCompleted(continuation, state, token, flags);
 
-    private void OnCancelled()
+    private void Arm(MeshMethod method, TimeSpan deadline, TimeSpan remaining, CancellationToken userToken)
     {
-        Exception exception = UserToken.IsCancellationRequested
-            ? new OperationCanceledException($"The call to {Method} was cancelled by the caller.", null, UserToken)
-            : new DeadlineExceededException(Method.ToString(), Deadline);
-        if (TrySetException(exception))
+        _core.Reset();
+        Method = method;
+        Deadline = deadline;
+        UserToken = userToken;
+        _completedByLink = false;
+        _expired = false;
+        Volatile.Write(ref _completed, 0);
+        lock (_timerGate)
         {
-            // Tell the server, so the handler's token fires and it stops working on a call nobody awaits.
-            Link?.Cancel(this);
+            _deadlineTimestamp = Stopwatch.GetTimestamp() + (long)(remaining.TotalSeconds * Stopwatch.Frequency);
+            _timerArmed = true;
+            _timer ??= new Timer(DeadlineCallback, this, Timeout.Infinite, Timeout.Infinite);
+            _timer.Change(DueTime(remaining), Timeout.Infinite);
+        }
+
+        if (userToken.CanBeCanceled)
+        {
+            _userRegistration = userToken.UnsafeRegister(UserCancelCallback, this);
         }
     }
+
+    private static long DueTime(TimeSpan remaining) => Math.Max(1, (long)Math.Ceiling(remaining.TotalMilliseconds));
+
+    private void OnDeadline()
+    {
+        // Under the lock: the router cannot release (and so reuse) the call while this runs, and a timer
+        // tick left over from a previous use sees _timerArmed false or a later deadline.
+        lock (_timerGate)
+        {
+            if (!_timerArmed)
+            {
+                return;
+            }
+
+            var left = _deadlineTimestamp - Stopwatch.GetTimestamp();
+            if (left > 0)
+            {
+                // Timers are coarse and may fire a little early: wait for the rest.
+                _timer!.Change(DueTime(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency)), Timeout.Infinite);
+                return;
+            }
+
+            _timerArmed = false;
+            if (Interlocked.Exchange(ref _completed, 1) == 0)
+            {
+                _expired = true;
+                _core.SetException(new DeadlineExceededException(Method.ToString(), Deadline));
+            }
+        }
+    }
+
+    private void OnUserCancelled()
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        {
+            _core.SetException(new OperationCanceledException($"The call to {Method} was cancelled by the caller.", null, UserToken));
+        }
+    }
+
+    /// <summary>True when the deadline (not the link or the caller) ended the call.</summary>
+    public bool Expired => _expired;
 }

@@ -8,31 +8,44 @@ namespace Mesh.Calls;
 /// <summary>
 /// Builds a request frame in place: header and request prefix are reserved first and patched when the
 /// call is sent; each argument is a u32 length followed by its serialized bytes, so a newer server can
-/// default parameters an older caller does not send, and an older server ignores extra ones.
+/// default parameters an older caller does not send, and an older server ignores extra ones. Builders
+/// and their buffers are pooled: <see cref="Dispose"/> returns both.
 /// </summary>
 internal sealed class RequestBuilder : OutgoingRequest
 {
-    private readonly IPayloadSerializer _serializer;
-    private readonly int _maxFrameSize;
-    private PooledBufferWriter? _buffer = new();
+    /// <summary>A buffer that grew past this is returned to the array pool instead of kept.</summary>
+    private const int KeptBufferSize = 64 * 1024;
+    private static readonly BoundedPool<RequestBuilder> Pool = new(1024);
+    private readonly PooledBufferWriter _buffer = new();
+    private IPayloadSerializer _serializer = null!;
+    private MeshMethod _method = null!;
+    private int _maxFrameSize;
+    private int _rented;
 
-    public RequestBuilder(MeshMethod method, IPayloadSerializer serializer, int maxFrameSize)
+    private RequestBuilder()
     {
-        Method = method;
-        _serializer = serializer;
-        _maxFrameSize = maxFrameSize;
-        _buffer.Reserve(FrameHeader.Size + Protocol.RequestPrefixSize);
     }
 
-    public override MeshMethod Method { get; }
+    public override MeshMethod Method => _method;
 
-    public int PayloadLength => Buffer.WrittenCount - FrameHeader.Size;
+    public int PayloadLength => _buffer.WrittenCount - FrameHeader.Size;
 
-    private PooledBufferWriter Buffer => _buffer ?? throw new ObjectDisposedException(nameof(RequestBuilder));
+    public static RequestBuilder Rent(MeshMethod method, IPayloadSerializer serializer, int maxFrameSize)
+    {
+        var builder = Pool.TryRent() ?? new RequestBuilder();
+        builder._method = method;
+        builder._serializer = serializer;
+        builder._maxFrameSize = maxFrameSize;
+        builder._rented = 1;
+        builder._buffer.Reset();
+        builder._buffer.Reserve(FrameHeader.Size + Protocol.RequestPrefixSize);
+        return builder;
+    }
 
     public override void WriteArgument<T>(T value)
     {
-        var buffer = Buffer;
+        EnsureRented();
+        var buffer = _buffer;
         var lengthOffset = buffer.Reserve(4);
         _serializer.Serialize(value, buffer);
         var length = buffer.WrittenCount - lengthOffset - 4;
@@ -48,7 +61,8 @@ internal sealed class RequestBuilder : OutgoingRequest
     /// <summary>Patches the header and prefix for one attempt and returns the frame to send.</summary>
     public ReadOnlySpan<byte> Frame(long callId, uint deadlineMilliseconds)
     {
-        var frame = Buffer.WrittenSpanForPatch;
+        EnsureRented();
+        var frame = _buffer.WrittenSpanForPatch;
         new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Request, 0, callId).Write(frame);
         var prefix = frame[FrameHeader.Size..];
         BinaryPrimitives.WriteUInt32LittleEndian(prefix, Method.ServiceId);
@@ -59,7 +73,27 @@ internal sealed class RequestBuilder : OutgoingRequest
 
     public override void Dispose()
     {
-        _buffer?.Dispose();
-        _buffer = null;
+        if (Interlocked.Exchange(ref _rented, 0) == 0)
+        {
+            return;
+        }
+
+        _method = null!;
+        _serializer = null!;
+        if (_buffer.Capacity > KeptBufferSize)
+        {
+            _buffer.Shrink();
+        }
+
+        _buffer.Reset();
+        Pool.Return(this);
+    }
+
+    private void EnsureRented()
+    {
+        if (Volatile.Read(ref _rented) == 0)
+        {
+            throw new ObjectDisposedException(nameof(RequestBuilder));
+        }
     }
 }

@@ -47,4 +47,7 @@ internal static partial class MeshLog
 
     [LoggerMessage(14, LogLevel.Warning, "Peer discovery failed (attempt {Attempt}); keeping the last known peers")]
     public static partial void DiscoveryFailed(ILogger logger, Exception exception, int attempt);
+
+    [LoggerMessage(15, LogLevel.Information, "Peer discovery recovered ({Count} peers)")]
+    public static partial void DiscoveryRecovered(ILogger logger, int count);
 }

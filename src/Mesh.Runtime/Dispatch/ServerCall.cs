@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Mesh.Invocation;
 using Mesh.Load;
 using Mesh.Serialization;
@@ -9,26 +10,50 @@ namespace Mesh.Dispatch;
 
 /// <summary>
 /// One call executing on this node: the arguments as received, the handler's cancellation (cancel frame,
-/// deadline, link closed), and the result being written.
+/// deadline, link closed), and the result being written. Pooled per node: a call, its token source, its
+/// argument copy and its result buffer are reused, so serving allocates nothing beyond the user's objects.
 /// </summary>
 internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 {
-    private readonly ServerConnection _connection;
-    private readonly HostedService _service;
-    private readonly IPayloadSerializer _serializer;
-    private readonly CancellationTokenSource _cancellation = new();
+    private const int KeptBufferSize = 64 * 1024;
+    private readonly PooledBufferWriter _result = new();
+    private readonly Action _onHandlerCompleted;
+    private CancellationTokenSource _cancellation = new();
+    private ServerConnection _connection = null!;
+    private HostedService _service = null!;
+    private IPayloadSerializer _serializer = null!;
+    private ConfiguredValueTaskAwaitable.ConfiguredValueTaskAwaiter _handler;
     private byte[]? _arguments;
-    private readonly int _argumentsLength;
+    private int _argumentsLength;
     private int _readOffset;
-    private PooledBufferWriter? _result;
+    private bool _hasResult;
 
-    public ServerCall(ServerConnection connection, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments)
+    public ServerCall()
+        => _onHandlerCompleted = OnHandlerCompleted;
+
+    private uint _methodId;
+
+    public long CallId { get; private set; }
+
+    /// <summary>When the handler started (from <see cref="NodeLoadMonitor.OnStarted"/>), for the service-time average.</summary>
+    public long StartedAt { get; private set; }
+
+    public override uint MethodId => _methodId;
+
+    public string ServiceName => _service.Name;
+
+    public bool IsCancellationRequested => _cancellation.IsCancellationRequested;
+
+    /// <summary>Prepares the call for one request: copies the arguments and arms the deadline.</summary>
+    public void Start(ServerConnection connection, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments)
     {
         _connection = connection;
         _service = service;
         _serializer = serializer;
         CallId = callId;
-        MethodId = methodId;
+        _methodId = methodId;
+        _readOffset = 0;
+        _hasResult = false;
         _argumentsLength = checked((int)arguments.Length);
         _arguments = ArrayPool<byte>.Shared.Rent(Math.Max(_argumentsLength, 1));
         arguments.CopyTo(_arguments);
@@ -38,17 +63,12 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         }
     }
 
-    public long CallId { get; }
-
-    public override uint MethodId { get; }
-
-    public string ServiceName => _service.Name;
-
+    /// <summary>Fires the handler's token (cancel frame, link closed). Never runs handler code inline.</summary>
     public void Cancel()
     {
         try
         {
-            _cancellation.Cancel();
+            _ = _cancellation.CancelAsync();
         }
         catch (ObjectDisposedException)
         {
@@ -71,44 +91,96 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 
     public override void WriteResult<T>(T value)
     {
-        var result = _result ??= new PooledBufferWriter();
-        result.Reset();
-        result.Reserve(FrameHeader.Size);
-        _serializer.Serialize(value, result);
+        _result.Reset();
+        _result.Reserve(FrameHeader.Size);
+        _serializer.Serialize(value, _result);
+        _hasResult = true;
     }
 
-    public void Execute() => _ = _connection.RunCallAsync(this);
+    /// <summary>Runs the handler on the thread pool; the connection sends the outcome when it ends.</summary>
+    public void Execute()
+    {
+        StartedAt = _connection.Load.OnStarted();
+        ValueTask handler;
+        try
+        {
+            handler = _service.DispatchAsync(this, _cancellation.Token);
+        }
+        catch (Exception ex)
+        {
+            _connection.OnCallEnded(this, ex);
+            return;
+        }
 
-    /// <summary>Runs the handler; called by the connection, which sends the outcome.</summary>
-    public ValueTask DispatchAsync() => _service.DispatchAsync(this, _cancellation.Token);
+        if (handler.IsCompletedSuccessfully)
+        {
+            handler.GetAwaiter().GetResult();
+            _connection.OnCallEnded(this, null);
+            return;
+        }
 
-    public bool IsCancellationRequested => _cancellation.IsCancellationRequested;
+        _handler = handler.ConfigureAwait(false).GetAwaiter();
+        _handler.UnsafeOnCompleted(_onHandlerCompleted);
+    }
 
     /// <summary>The response frame (the result or an empty one) with <paramref name="load"/>'s report appended, its header patched.</summary>
     public ReadOnlySpan<byte> ResponseFrame(NodeLoadMonitor load)
     {
-        var result = _result ??= new PooledBufferWriter();
-        if (result.WrittenCount == 0)
+        if (!_hasResult)
         {
-            result.Reserve(FrameHeader.Size);
+            _result.Reset();
+            _result.Reserve(FrameHeader.Size);
         }
 
-        var frame = result.WrittenSpanForPatch;
+        var frame = _result.WrittenSpanForPatch;
         new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Response, 0, CallId).Write(frame);
-        LoadReportFrames.Append(result, 0, load);
-        return result.WrittenSpan;
+
+        // Into the same pooled buffer: the report costs a few bytes and no allocation.
+        LoadReportFrames.Append(_result, 0, load);
+        return _result.WrittenSpan;
     }
 
+    /// <summary>Returns the call's memory and readies it for another request.</summary>
     public void Release()
     {
-        _cancellation.Dispose();
-        _result?.Dispose();
-        _result = null;
         if (_arguments is { } arguments)
         {
             _arguments = null;
             ArrayPool<byte>.Shared.Return(arguments);
         }
+
+        if (_result.Capacity > KeptBufferSize)
+        {
+            _result.Shrink();
+        }
+
+        _result.Reset();
+        _connection = null!;
+        _service = null!;
+        _serializer = null!;
+        _handler = default;
+
+        // A source whose token fired (or whose deadline timer ever ran) cannot be reset: replace it.
+        if (!_cancellation.TryReset())
+        {
+            _cancellation.Dispose();
+            _cancellation = new CancellationTokenSource();
+        }
+    }
+
+    private void OnHandlerCompleted()
+    {
+        Exception? error = null;
+        try
+        {
+            _handler.GetResult();
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        _connection.OnCallEnded(this, error);
     }
 
     private bool TryReadArgument<T>(out T value)

@@ -14,12 +14,34 @@ public interface IMeshNode
     /// <summary>The peers this node is linked to and may send new calls to.</summary>
     IReadOnlyList<MeshPeer> Peers { get; }
 
+    /// <summary>Where the node is in its life: starting, running, draining (after SIGTERM / host stop) or stopped.</summary>
+    MeshNodeState State { get; }
+
+    /// <summary>
+    /// True while the node takes new calls (<see cref="MeshNodeState.Running"/>); false before it started and
+    /// from the moment it starts draining. Wire a readiness probe to it.
+    /// </summary>
+    bool IsReady { get; }
+
+    /// <summary>
+    /// Null while peer discovery is healthy; otherwise why it failed (the node is degraded: it keeps the last
+    /// known peers and retries by itself).
+    /// </summary>
+    string? DiscoveryFailure { get; }
+
     /// <summary>Waits until at least <paramref name="count"/> linked peers host <paramref name="serviceName"/>.</summary>
     Task WaitForPeersAsync(string serviceName, int count, CancellationToken cancellationToken);
+
+    /// <summary>Waits until <paramref name="predicate"/> holds for the linked peers.</summary>
+    Task WaitForPeersAsync(Func<IReadOnlyList<MeshPeer>, bool> predicate, CancellationToken cancellationToken);
 }
 
 /// <summary>A peer this node is linked to.</summary>
 /// <param name="NodeId">The peer's node id.</param>
 /// <param name="EndPoint">The peer's address.</param>
 /// <param name="Services">The services the peer hosts.</param>
-public sealed record MeshPeer(string NodeId, EndPoint? EndPoint, IReadOnlyList<string> Services);
+/// <param name="IsReady">
+/// False when discovery reports the peer terminating but still serving: it gets calls only when no ready
+/// peer hosts the service.
+/// </param>
+public sealed record MeshPeer(string NodeId, EndPoint? EndPoint, IReadOnlyList<string> Services, bool IsReady = true);

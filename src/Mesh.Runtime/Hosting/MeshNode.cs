@@ -23,8 +23,8 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private readonly IPeerDiscovery _discovery;
     private readonly PeerLinks _links;
     private readonly ServerState _server;
-    private readonly HelloMessage _hello;
     private static readonly TimeSpan ServiceTimeDecay = TimeSpan.FromMilliseconds(500);
+    private readonly HelloMessage _hello;
     private readonly ILogger<MeshNode> _logger;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
@@ -33,6 +33,9 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private readonly List<Task> _loops = [];
     private Socket? _listener;
     private int _state;
+    private int _drainStarted;
+    private volatile MeshNodeState _phase = MeshNodeState.Starting;
+    private volatile string? _discoveryFailure;
 
     public MeshNode(
         IOptions<MeshOptions> options,
@@ -50,8 +53,8 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         _logger = logger;
         var catalog = new ServiceCatalog(registrations.Create(services));
         _time = balancer.Time;
-        var load = new NodeLoadMonitor(_time, new ProcessLoadSource(_time), ServiceTimeDecay);
-        _server = new ServerState(catalog, serializer, _options.NodeId, load);
+        var load = new NodeLoadMonitor(_time, new ProcessLoadSource(_time), ServiceTimeDecay) { ConcurrencyLimit = _options.MaxConcurrentCalls };
+        _server = new ServerState(catalog, serializer, _options.NodeId, _options.MaxConcurrentCalls, load);
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
         _links = new PeerLinks(_options, directory, _hello, balancer, logger);
     }
@@ -64,7 +67,20 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         => [.. _directory.Links.Select(link => new MeshPeer(
             link.PeerNodeId,
             link.RemoteEndPoint,
-            [.. link.Remote!.Services.Select(s => s.Name)]))];
+            [.. link.Remote!.Services.Select(s => s.Name)],
+            link.IsPeerReady))];
+
+    public MeshNodeState State => _phase;
+
+    public bool IsReady => _phase == MeshNodeState.Running;
+
+    public string? DiscoveryFailure => _discoveryFailure;
+
+    public Task WaitForPeersAsync(Func<IReadOnlyList<MeshPeer>, bool> predicate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return _directory.WaitAsync(_ => predicate(Peers), cancellationToken);
+    }
 
     public Task WaitForPeersAsync(string serviceName, int count, CancellationToken cancellationToken)
     {
@@ -103,6 +119,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         }
 
         _loops.Add(DiscoverAsync());
+        _phase = MeshNodeState.Running;
 
         MeshLog.NodeStarted(_logger, NodeId, ListenEndPoint, _options.MeshName, string.Join(", ", _server.Catalog.Services.Select(s => s.Name)));
         return Task.CompletedTask;
@@ -115,19 +132,13 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
             return;
         }
 
-        // 1. Stop taking links and tell every caller to send no new calls.
-        _listener?.Dispose();
-        _server.BeginDrain();
+        // 1. Stop taking links and tell every caller to send no new calls (already done if the host
+        //    signalled ApplicationStopping first).
+        BeginDrain();
         ServerConnection[] serving;
         lock (_gate)
         {
             serving = [.. _serverConnections];
-        }
-
-        MeshLog.NodeDraining(_logger, NodeId, _server.Running, (long)_options.ShutdownGracePeriod.TotalMilliseconds);
-        foreach (var connection in serving)
-        {
-            connection.SendGoAway();
         }
 
         // 2. Let running calls finish; callers close their links once their last call has completed.
@@ -151,7 +162,36 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         }
 
         await Task.WhenAll(_loops).ConfigureAwait(false);
+        _phase = MeshNodeState.Stopped;
         MeshLog.NodeStopped(_logger, NodeId, _server.Running);
+    }
+
+    /// <summary>
+    /// Starts draining at once: readiness turns false, no new links are accepted, and every caller linked to
+    /// this node is told (go-away) to send no new calls, before the orchestrator's endpoint change reaches
+    /// them. Calls in flight keep running. Idempotent; <see cref="StopAsync"/> then waits for them.
+    /// </summary>
+    public void BeginDrain()
+    {
+        if (Volatile.Read(ref _state) == 0 || Interlocked.Exchange(ref _drainStarted, 1) != 0)
+        {
+            return;
+        }
+
+        _phase = MeshNodeState.Draining;
+        _listener?.Dispose();
+        _server.BeginDrain();
+        ServerConnection[] serving;
+        lock (_gate)
+        {
+            serving = [.. _serverConnections];
+        }
+
+        MeshLog.NodeDraining(_logger, NodeId, _server.Running, (long)_options.ShutdownGracePeriod.TotalMilliseconds);
+        foreach (var connection in serving)
+        {
+            connection.SendGoAway();
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -209,7 +249,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
-        var connection = new ServerConnection(socket, _server, _options.MaxFrameSize, _logger);
+        var connection = new ServerConnection(socket, _server, LinkSettings.From(_options), _logger);
         lock (_gate)
         {
             _serverConnections.Add(connection);
@@ -258,6 +298,12 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
                 await foreach (var peers in _discovery.WatchAsync(stopping).ConfigureAwait(false))
                 {
                     failures = 0;
+                    if (_discoveryFailure is not null)
+                    {
+                        _discoveryFailure = null;
+                        MeshLog.DiscoveryRecovered(_logger, peers.Count);
+                    }
+
                     _links.Apply(peers);
                 }
             }
@@ -268,10 +314,14 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
             catch (Exception ex)
             {
                 failures++;
+                _discoveryFailure = ex.Message;
                 MeshLog.DiscoveryFailed(_logger, ex, failures);
             }
 
-            await DelayAsync(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(failures, 6)))), stopping).ConfigureAwait(false);
+            // Jittered exponential backoff (half to all of 100 ms * 2^failures, at most 5 s) spreads the
+            // retries of many nodes after an API outage.
+            var backoff = Math.Min(5000, 100 * Math.Pow(2, Math.Min(failures, 6)));
+            await DelayAsync(TimeSpan.FromMilliseconds(backoff * (0.5 + (Random.Shared.NextDouble() / 2))), stopping).ConfigureAwait(false);
         }
     }
 

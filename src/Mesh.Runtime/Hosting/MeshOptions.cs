@@ -48,6 +48,28 @@ public sealed class MeshOptions
     public int MaxFrameSize { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
+    /// Most calls one link may have in flight at once; past it, new calls go to other peers (or fail with
+    /// <see cref="PeerUnavailableException"/> when every link is full). Default 4096.
+    /// </summary>
+    public int MaxCallsInFlightPerLink { get; set; } = 4096;
+
+    /// <summary>
+    /// Most calls this node executes at once, over all links; past it, it refuses calls as overloaded
+    /// (never queues them) and the caller retries them on another peer. Default 4096.
+    /// </summary>
+    public int MaxConcurrentCalls { get; set; } = 4096;
+
+    /// <summary>An idle link sends a ping this often. Default 1 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A link on which nothing (no frame, no pong) arrived for this long is declared dead: its calls in flight
+    /// fail with <see cref="PeerUnavailableException"/> and it reconnects. Covers half-open connections and
+    /// frozen processes. Default 5 s; must exceed <see cref="HeartbeatInterval"/>.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// How calls pick a peer; one of <see cref="LoadBalancingPolicies"/>. Default
     /// <see cref="LoadBalancingPolicies.LoadAware"/>.
     /// </summary>

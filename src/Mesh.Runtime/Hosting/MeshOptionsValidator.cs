@@ -63,6 +63,26 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             errors.Add($"MeshOptions.MaxFrameSize must be between 4096 and {256 * 1024 * 1024} bytes; it is {options.MaxFrameSize}.");
         }
 
+        if (options.MaxCallsInFlightPerLink is < 1 or > 1_000_000)
+        {
+            errors.Add($"MeshOptions.MaxCallsInFlightPerLink must be between 1 and 1000000; it is {options.MaxCallsInFlightPerLink}.");
+        }
+
+        if (options.MaxConcurrentCalls is < 1 or > 1_000_000)
+        {
+            errors.Add($"MeshOptions.MaxConcurrentCalls must be between 1 and 1000000; it is {options.MaxConcurrentCalls}.");
+        }
+
+        if (options.HeartbeatInterval < TimeSpan.FromMilliseconds(10) || options.HeartbeatInterval > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"MeshOptions.HeartbeatInterval must be between 10 ms and 10 minutes; it is {options.HeartbeatInterval}.");
+        }
+
+        if (options.HeartbeatTimeout <= options.HeartbeatInterval)
+        {
+            errors.Add($"MeshOptions.HeartbeatTimeout ({options.HeartbeatTimeout}) must be longer than MeshOptions.HeartbeatInterval ({options.HeartbeatInterval}).");
+        }
+
         BalancingOptionsValidator.Validate(options, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -166,7 +166,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             throw;
         }
 
-        var link = new ClientLink(socket, options.MaxFrameSize, logger, balancer.CreateStats());
+        var link = new ClientLink(socket, LinkSettings.From(options), logger, balancer.CreateStats());
         try
         {
             var remote = await link.HandshakeAsync(hello, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);

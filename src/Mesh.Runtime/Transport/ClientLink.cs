@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Mesh.Balancing;
 using Mesh.Calls;
@@ -9,17 +8,20 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Transport;
 
 /// <summary>
-/// The caller's side of a link to one peer: many calls in flight at once, correlated by call id.
+/// The caller's side of a link to one peer: many calls in flight at once (up to
+/// <see cref="MeshOptions.MaxCallsInFlightPerLink"/>), correlated by call id.
 /// </summary>
 internal sealed class ClientLink : Connection
 {
-    private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
-    private long _nextCallId;
+    private readonly PendingTable _pending;
     private int _draining;
 
-    public ClientLink(Socket socket, int maxFrameSize, ILogger logger, PeerStats stats)
-        : base(socket, maxFrameSize, logger)
-        => Stats = stats;
+    public ClientLink(Socket socket, LinkSettings settings, ILogger logger, PeerStats stats)
+        : base(socket, settings, logger)
+    {
+        _pending = new PendingTable(settings.MaxCallsInFlight);
+        Stats = stats;
+    }
 
     /// <summary>What the balancer knows about the peer; this link feeds it (see <see cref="LinkLoadTracking"/>).</summary>
     public PeerStats Stats { get; }
@@ -40,39 +42,75 @@ internal sealed class ClientLink : Connection
     /// <summary>Calls sent on this link that have not completed.</summary>
     public int Outstanding => _pending.Count;
 
+    /// <summary>Most calls this link may have in flight at once.</summary>
+    public int MaxOutstanding => _pending.Capacity;
+
     public string PeerNodeId => Remote?.NodeId ?? "?";
+
+    /// <summary>How many calls the peer refused as overloaded so far.</summary>
+    public long OverloadedCount => Stats.RefusedTotal;
 
     /// <summary>Raised once when the peer announces it is draining.</summary>
     public event Action<ClientLink>? Draining;
 
+    /// <summary>
+    /// Raised (on the receive loop: handlers must be quick and must not block) each time the peer refuses a
+    /// call because it runs as many as it allows. The refusal has already been counted against the peer in
+    /// <see cref="Stats"/> (which the balancer reads).
+    /// </summary>
+    public event Action<ClientLink>? Overloaded;
+
     protected override string Role => "client";
 
     /// <summary>
-    /// Sends <paramref name="request"/> on this link; false if the link is closing, in which case the call
-    /// was provably not sent and may go to another peer.
+    /// Sends <paramref name="request"/> on this link. Unless the result is <see cref="SendResult.Sent"/>, the
+    /// call was provably not sent and may go to another peer.
     /// </summary>
-    public bool TrySend(RequestBuilder request, PendingCall call, uint deadlineMilliseconds)
+    public SendResult TrySend(RequestBuilder request, PendingCall call, uint deadlineMilliseconds, out long callId)
     {
         if (IsClosing || IsDraining)
         {
-            return false;
+            callId = 0;
+            return SendResult.Closing;
         }
 
-        var callId = Interlocked.Increment(ref _nextCallId);
-        call.Attach(this, callId, Stats.Time.GetTimestamp());
+        call.MarkSent(Stats.Time.GetTimestamp());
         Stats.OnSent();
-        _pending[callId] = call;
+        if (!_pending.TryAdd(call, out callId))
+        {
+            Stats.OnAbandoned();
+            return IsClosing ? SendResult.Closing : SendResult.Full;
+        }
+
         if (!TrySend(request.Frame(callId, deadlineMilliseconds)))
         {
-            if (_pending.TryRemove(callId, out _))
+            // Not found: the closing link already took the call and fails it; the router awaits that.
+            if (_pending.TryRemove(callId) is null)
             {
-                Stats.OnAbandoned();
+                return SendResult.Sent;
             }
 
-            return false;
+            Stats.OnAbandoned();
+            return SendResult.Closing;
         }
 
-        return true;
+        return SendResult.Sent;
+    }
+
+    /// <summary>
+    /// The router is done with <paramref name="call"/> (sent with <paramref name="callId"/>): if it ended
+    /// without an answer from the link (deadline, caller's token), forget it and tell the server, so the
+    /// handler's token fires. Then recycles the call when no one else can hold it.
+    /// </summary>
+    public void Finish(PendingCall call, long callId)
+    {
+        if (_pending.Finish(call, callId))
+        {
+            Stats.OnAbandoned();
+            TrySendEmpty(FrameKind.Cancel, callId);
+        }
+
+        CloseIfDrained();
     }
 
     /// <summary>
@@ -85,25 +123,13 @@ internal sealed class ClientLink : Connection
         CloseIfDrained();
     }
 
-    /// <summary>The caller gave up on <paramref name="call"/>: forget it and tell the server.</summary>
-    public void Cancel(PendingCall call)
-    {
-        if (_pending.TryRemove(call.CallId, out _))
-        {
-            Stats.OnAbandoned();
-            TrySendEmpty(FrameKind.Cancel, call.CallId);
-        }
-
-        CloseIfDrained();
-    }
-
     protected override void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> frame)
     {
         var payload = LinkLoadTracking.TakeReport(this, header, frame);
         switch (header.Kind)
         {
             case FrameKind.Response:
-                if (_pending.TryRemove(header.CallId, out var call))
+                if (_pending.TryRemove(header.CallId) is { } call)
                 {
                     Stats.OnCompleted(call.SentAt);
                     var response = ResponsePayload.Copy(payload);
@@ -111,18 +137,19 @@ internal sealed class ClientLink : Connection
                     {
                         response.Dispose();
                     }
-
-                    CloseIfDrained();
                 }
 
                 break;
             case FrameKind.Error:
-                if (_pending.TryRemove(header.CallId, out var failed))
+                if (_pending.TryRemove(header.CallId) is { } failed)
                 {
                     var error = ErrorMessage.Read(payload);
-                    LinkLoadTracking.OnError(this, error.Code, failed);
+                    if (LinkLoadTracking.OnError(this, error.Code, failed))
+                    {
+                        Overloaded?.Invoke(this);
+                    }
+
                     failed.TrySetException(ToException(error, failed));
-                    CloseIfDrained();
                 }
 
                 break;
@@ -149,28 +176,35 @@ internal sealed class ClientLink : Connection
 
     protected override void OnClosed(Exception? error)
     {
-        foreach (var callId in _pending.Keys)
+        foreach (var call in _pending.Close())
         {
-            if (_pending.TryRemove(callId, out var call))
-            {
-                Stats.OnAbandoned();
-                call.TrySetException(new PeerUnavailableException(
-                    $"The link to node '{PeerNodeId}' ({RemoteEndPoint}) closed while {call.Method} was in flight; the call may or may not have executed.",
-                    error));
-            }
+            Stats.OnAbandoned();
+            call.TrySetException(new PeerUnavailableException(
+                $"The link to node '{PeerNodeId}' ({RemoteEndPoint}) closed while {call.Method} was in flight; the call may or may not have executed.",
+                error));
         }
     }
 
-    private Exception ToException(ErrorMessage error, PendingCall call) => error.Code switch
+    private Exception ToException(ErrorMessage error, PendingCall call)
     {
-        ErrorCode.RemoteException => new RemoteInvocationException(error.TypeName, error.Message, PeerNodeId),
-        ErrorCode.UnknownService => new UnknownServiceException(call.Method.ServiceName, $"node '{PeerNodeId}' does not host it"),
-        ErrorCode.UnknownMethod => new UnknownMethodException(call.Method.ServiceName, call.Method.Id, call.Method.Name),
-        ErrorCode.Cancelled => new OperationCanceledException($"The call to {call.Method} was cancelled on node '{PeerNodeId}'."),
-        ErrorCode.Draining => new NotExecutedException(PeerNodeId, "the node is draining"),
-        ErrorCode.Overloaded => new NotExecutedException(PeerNodeId, "the node is overloaded"),
-        _ => new MeshException($"The call to {call.Method} failed on node '{PeerNodeId}': {error.Code}: {error.Message}"),
-    };
+        switch (error.Code)
+        {
+            case ErrorCode.RemoteException:
+                return new RemoteInvocationException(error.TypeName, error.Message, PeerNodeId);
+            case ErrorCode.UnknownService:
+                return new UnknownServiceException(call.Method.ServiceName, $"node '{PeerNodeId}' does not host it");
+            case ErrorCode.UnknownMethod:
+                return new UnknownMethodException(call.Method.ServiceName, call.Method.Id, call.Method.Name);
+            case ErrorCode.Cancelled:
+                return new OperationCanceledException($"The call to {call.Method} was cancelled on node '{PeerNodeId}'.");
+            case ErrorCode.Draining:
+                return new NotExecutedException(PeerNodeId, "the node is draining");
+            case ErrorCode.Overloaded:
+                return new NotExecutedException(PeerNodeId, "the node is overloaded (it runs as many calls as MeshOptions.MaxConcurrentCalls allows)");
+            default:
+                return new MeshException($"The call to {call.Method} failed on node '{PeerNodeId}': {error.Code}: {error.Message}");
+        }
+    }
 
     /// <summary>A draining peer's link closes once its last call has completed.</summary>
     private void CloseIfDrained()

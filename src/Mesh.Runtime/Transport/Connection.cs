@@ -19,16 +19,21 @@ internal abstract class Connection : IAsyncDisposable
     private readonly FrameSender _sender = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly LinkSettings _settings;
+    private Timer? _heartbeat;
+    private long _lastReceived;
+    private string? _abortReason;
     private int _closing;
     private Task? _run;
 
-    protected Connection(Socket socket, int maxFrameSize, ILogger logger)
+    protected Connection(Socket socket, LinkSettings settings, ILogger logger)
     {
+        _settings = settings;
         _socket = socket;
         _socket.NoDelay = true;
         _stream = new NetworkStream(socket, ownsSocket: true);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
-        MaxFrameSize = maxFrameSize;
+        MaxFrameSize = settings.MaxFrameSize;
         Logger = logger;
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
     }
@@ -106,8 +111,18 @@ internal abstract class Connection : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the receive and send loops (after a successful handshake).</summary>
-    public void Start() => _run = RunAsync();
+    /// <summary>
+    /// Starts the receive and send loops (after a successful handshake) and the heartbeat: an idle link
+    /// sends a ping every <see cref="MeshOptions.HeartbeatInterval"/>, and a link that has received nothing
+    /// (no frame, no pong) for <see cref="MeshOptions.HeartbeatTimeout"/> is declared dead and aborted.
+    /// </summary>
+    public void Start()
+    {
+        Volatile.Write(ref _lastReceived, Environment.TickCount64);
+        _run = RunAsync();
+        var period = (long)_settings.HeartbeatInterval.TotalMilliseconds;
+        _heartbeat = new Timer(static state => ((Connection)state!).OnHeartbeat(), this, period, period);
+    }
 
     /// <summary>Queues a complete frame for sending; false when the connection is closing.</summary>
     public bool TrySend(ReadOnlySpan<byte> frame) => _sender.TryEnqueue(frame);
@@ -153,6 +168,7 @@ internal abstract class Connection : IAsyncDisposable
         Interlocked.Exchange(ref _closing, 1);
         if (reason is not null)
         {
+            Interlocked.CompareExchange(ref _abortReason, reason, null);
             MeshLog.ConnectionAborted(Logger, Role, RemoteEndPoint, Remote?.NodeId, reason);
         }
 
@@ -175,6 +191,11 @@ internal abstract class Connection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Abort(null);
+        if (_heartbeat is not null)
+        {
+            await _heartbeat.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_run is not null)
         {
             await _run.ConfigureAwait(false);
@@ -191,6 +212,24 @@ internal abstract class Connection : IAsyncDisposable
 
     /// <summary>Called once when the connection has closed.</summary>
     protected abstract void OnClosed(Exception? error);
+
+    private void OnHeartbeat()
+    {
+        if (IsClosing)
+        {
+            return;
+        }
+
+        var silent = Environment.TickCount64 - Volatile.Read(ref _lastReceived);
+        if (silent >= (long)_settings.HeartbeatTimeout.TotalMilliseconds)
+        {
+            Abort($"the peer sent nothing for {silent} ms (MeshOptions.HeartbeatTimeout is {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms): it is dead or unreachable");
+        }
+        else if (silent >= (long)_settings.HeartbeatInterval.TotalMilliseconds)
+        {
+            TrySendEmpty(FrameKind.Ping, 0);
+        }
+    }
 
     private async Task RunAsync()
     {
@@ -232,6 +271,13 @@ internal abstract class Connection : IAsyncDisposable
         }
 
         _socket.Dispose();
+        _heartbeat?.Change(Timeout.Infinite, Timeout.Infinite);
+        if (Volatile.Read(ref _abortReason) is { } abortReason)
+        {
+            // Calls failing because of the abort say why the link was cut.
+            error = new IOException(abortReason, error);
+        }
+
         try
         {
             OnClosed(error);
@@ -267,6 +313,7 @@ internal abstract class Connection : IAsyncDisposable
         while (true)
         {
             var result = await _reader.ReadAsync(token).ConfigureAwait(false);
+            Volatile.Write(ref _lastReceived, Environment.TickCount64);
             var buffer = result.Buffer;
             try
             {

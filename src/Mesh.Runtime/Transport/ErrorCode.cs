@@ -21,6 +21,9 @@ internal enum ErrorCode : byte
     /// <summary>The request could not be decoded.</summary>
     BadRequest = 6,
 
-    /// <summary>The node is at its concurrency limit and refused the call. The call was not executed.</summary>
+    /// <summary>
+    /// The node runs as many calls as it allows (<see cref="MeshOptions.MaxConcurrentCalls"/>) and refused
+    /// this one. The call was not executed; the caller sends it to another peer at once.
+    /// </summary>
     Overloaded = 7,
 }

@@ -3,12 +3,13 @@ namespace Mesh.Transport;
 /// <summary>
 /// Batches outgoing frames: callers copy whole frames into the pending buffer under a short lock (no I/O
 /// under it); one send loop swaps buffers and writes everything queued since the last send in one call.
+/// Waking the send loop allocates nothing.
 /// </summary>
 internal sealed class FrameSender : IDisposable
 {
     private const int InitialBufferSize = 16 * 1024;
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly SendSignal _signal = new();
     private PooledBufferWriter _pending = new(InitialBufferSize);
     private PooledBufferWriter _sending = new(InitialBufferSize);
     private bool _signaled;
@@ -44,7 +45,7 @@ internal sealed class FrameSender : IDisposable
 
         if (signal)
         {
-            _signal.Release();
+            _signal.Set();
         }
 
         return true;
@@ -68,7 +69,7 @@ internal sealed class FrameSender : IDisposable
 
         if (signal)
         {
-            _signal.Release();
+            _signal.Set();
         }
     }
 
@@ -80,7 +81,8 @@ internal sealed class FrameSender : IDisposable
         {
             if (!drainWithoutWaiting)
             {
-                await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await _signal.WaitAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
             }
 
             PooledBufferWriter batch;
@@ -125,6 +127,5 @@ internal sealed class FrameSender : IDisposable
             _sending.Dispose();
         }
 
-        _signal.Dispose();
     }
 }

@@ -35,22 +35,23 @@ internal static class LinkLoadTracking
     }
 
     /// <summary>
-    /// A call failed with <paramref name="code"/>: an "overloaded" refusal counts against the peer; a call
-    /// that ran (remote exception, cancelled there) is a latency sample; any other refusal only ends it.
+    /// A call failed with <paramref name="code"/>: an "overloaded" refusal counts against the peer (this is
+    /// the one place a refusal is detected; returns true for it); a call that ran (remote exception,
+    /// cancelled there) is a latency sample; any other refusal only ends it.
     /// </summary>
-    public static void OnError(ClientLink link, ErrorCode code, PendingCall call)
+    public static bool OnError(ClientLink link, ErrorCode code, PendingCall call)
     {
         switch (code)
         {
             case ErrorCode.Overloaded:
                 link.Stats.OnRefused();
-                break;
+                return true;
             case ErrorCode.RemoteException or ErrorCode.Cancelled:
                 link.Stats.OnCompleted(call.SentAt);
-                break;
+                return false;
             default:
                 link.Stats.OnAbandoned();
-                break;
+                return false;
         }
     }
 }

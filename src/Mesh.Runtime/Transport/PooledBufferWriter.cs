@@ -17,6 +17,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public int WrittenCount => _written;
 
+    /// <summary>Size of the array currently rented.</summary>
+    public int Capacity => _buffer.Length;
+
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
@@ -64,6 +67,18 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     }
 
     public void Reset() => _written = 0;
+
+    /// <summary>Drops the written bytes and swaps a grown array for a small one.</summary>
+    public void Shrink()
+    {
+        var buffer = _buffer;
+        _buffer = ArrayPool<byte>.Shared.Rent(MinimumSize);
+        _written = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     public void Dispose()
     {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Mesh.Diagnostics;
 using Mesh.Dispatch;
@@ -11,58 +10,69 @@ namespace Mesh.Transport;
 
 /// <summary>
 /// The serving side of a link: decodes requests, runs them on the thread pool, answers with responses or
-/// typed errors, and honours cancel frames.
+/// typed errors, honours cancel frames, and refuses calls past the node's concurrency cap as overloaded.
 /// </summary>
 internal sealed class ServerConnection : Connection
 {
     private readonly ServerState _state;
-    private readonly ConcurrentDictionary<long, ServerCall> _running = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, ServerCall> _running = [];
 
-    public ServerConnection(Socket socket, ServerState state, int maxFrameSize, ILogger logger)
-        : base(socket, maxFrameSize, logger)
+    public ServerConnection(Socket socket, ServerState state, LinkSettings settings, ILogger logger)
+        : base(socket, settings, logger)
         => _state = state;
 
+    public ServerConnection(Socket socket, ServerState state, int maxFrameSize, ILogger logger)
+        : this(socket, state, LinkSettings.Default with { MaxFrameSize = maxFrameSize }, logger)
+    {
+    }
+
     protected override string Role => "server";
+
+    /// <summary>This node's load, which every answer on this link reports.</summary>
+    internal NodeLoadMonitor Load => _state.Load;
 
     /// <summary>Tells the caller to send no new calls on this link.</summary>
     public void SendGoAway() => TrySendEmpty(FrameKind.GoAway, 0);
 
-    internal async Task RunCallAsync(ServerCall call)
+    /// <summary>A handler has ended (<paramref name="error"/> null when it returned): answer and recycle.</summary>
+    internal void OnCallEnded(ServerCall call, Exception? error)
     {
+        // The slot is free before the caller hears back, so a caller that got an answer may call again at once.
+        lock (_gate)
+        {
+            _running.Remove(call.CallId);
+        }
+
+        _state.CallEnded();
+        _state.Load.OnEnded(call.StartedAt);
+        MeshDiagnostics.ServerActive.Add(-1);
         var outcome = "ok";
-        var started = _state.Load.OnStarted();
-        try
+        switch (error)
         {
-            await call.DispatchAsync().ConfigureAwait(false);
-            TrySend(call.ResponseFrame(_state.Load));
+            case null:
+                TrySend(call.ResponseFrame(_state.Load));
+                break;
+            case UnknownMethodException ex:
+                outcome = "unknown_method";
+                SendError(call.CallId, ErrorCode.UnknownMethod, typeof(UnknownMethodException).FullName!, ex.Message);
+                break;
+            case OperationCanceledException ex when call.IsCancellationRequested:
+                outcome = "cancelled";
+                SendError(call.CallId, ErrorCode.Cancelled, ex.GetType().FullName!, ex.Message);
+                break;
+            default:
+                outcome = "error";
+                SendError(call.CallId, ErrorCode.RemoteException, error.GetType().FullName ?? error.GetType().Name, error.Message);
+                break;
         }
-        catch (UnknownMethodException ex)
+
+        if (MeshDiagnostics.ServerCalls.Enabled)
         {
-            outcome = "unknown_method";
-            SendError(call.CallId, new ErrorMessage(ErrorCode.UnknownMethod, typeof(UnknownMethodException).FullName!, ex.Message));
+            MeshDiagnostics.ServerCalls.Add(1, new("mesh.service", call.ServiceName), new("mesh.outcome", outcome));
         }
-        catch (OperationCanceledException ex) when (call.IsCancellationRequested)
-        {
-            outcome = "cancelled";
-            SendError(call.CallId, new ErrorMessage(ErrorCode.Cancelled, ex.GetType().FullName!, ex.Message));
-        }
-        catch (Exception ex)
-        {
-            outcome = "error";
-            SendError(call.CallId, new ErrorMessage(ErrorCode.RemoteException, ex.GetType().FullName ?? ex.GetType().Name, ex.Message));
-        }
-        finally
-        {
-            _running.TryRemove(call.CallId, out _);
-            _state.Load.OnEnded(started);
-            call.Release();
-            _state.CallEnded();
-            MeshDiagnostics.ServerActive.Add(-1);
-            if (MeshDiagnostics.ServerCalls.Enabled)
-            {
-                MeshDiagnostics.ServerCalls.Add(1, new("mesh.service", call.ServiceName), new("mesh.outcome", outcome));
-            }
-        }
+
+        _state.ReturnCall(call);
     }
 
     protected override void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload)
@@ -73,9 +83,14 @@ internal sealed class ServerConnection : Connection
                 OnRequest(header, payload);
                 break;
             case FrameKind.Cancel:
-                if (_running.TryGetValue(header.CallId, out var call))
+                lock (_gate)
                 {
-                    call.Cancel();
+                    // Under the lock: a call is removed (then recycled) only under it, so this never
+                    // cancels the next request the recycled call serves.
+                    if (_running.TryGetValue(header.CallId, out var call))
+                    {
+                        call.Cancel();
+                    }
                 }
 
                 break;
@@ -94,9 +109,12 @@ internal sealed class ServerConnection : Connection
     protected override void OnClosed(Exception? error)
     {
         // Nobody is left to receive the results.
-        foreach (var call in _running.Values)
+        lock (_gate)
         {
-            call.Cancel();
+            foreach (var call in _running.Values)
+            {
+                call.Cancel();
+            }
         }
     }
 
@@ -116,27 +134,46 @@ internal sealed class ServerConnection : Connection
         var service = _state.Catalog.Find(serviceId);
         if (service is null)
         {
-            SendError(header.CallId, new ErrorMessage(ErrorCode.UnknownService, typeof(UnknownServiceException).FullName!, $"service id 0x{serviceId:x8} is not hosted on node '{_state.NodeId}'"));
+            SendError(header.CallId, ErrorCode.UnknownService, typeof(UnknownServiceException).FullName!, $"service id 0x{serviceId:x8} is not hosted on node '{_state.NodeId}'");
             return;
         }
 
-        var call = new ServerCall(this, service, _state.Serializer, header.CallId, methodId, deadline, payload.Slice(Protocol.RequestPrefixSize));
-        if (!_running.TryAdd(header.CallId, call))
+        if (!_state.TryStartCall())
         {
-            call.Release();
+            // Refused before running: the caller may send it elsewhere at once.
+            SendError(header.CallId, ErrorCode.Overloaded, "Mesh.Overloaded", "overloaded");
+            if (MeshDiagnostics.ServerCalls.Enabled)
+            {
+                MeshDiagnostics.ServerCalls.Add(1, new("mesh.service", service.Name), new("mesh.outcome", "overloaded"));
+            }
+
+            return;
+        }
+
+        var call = _state.RentCall();
+        call.Start(this, service, _state.Serializer, header.CallId, methodId, deadline, payload.Slice(Protocol.RequestPrefixSize));
+        bool added;
+        lock (_gate)
+        {
+            added = _running.TryAdd(header.CallId, call);
+        }
+
+        if (!added)
+        {
+            _state.ReturnCall(call);
+            _state.CallEnded();
             throw new ProtocolException($"call id {header.CallId} is already running");
         }
 
-        _state.CallStarted();
         _state.Load.OnQueued();
         MeshDiagnostics.ServerActive.Add(1);
         ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: false);
     }
 
-    private void SendError(long callId, ErrorMessage error)
+    private void SendError(long callId, ErrorCode code, string typeName, string message)
     {
         using var writer = new PooledBufferWriter();
-        error.WriteFrame(writer, callId);
+        new ErrorMessage(code, typeName, message).WriteFrame(writer, callId);
         LoadReportFrames.Append(writer, 0, _state.Load);
         TrySend(writer.WrittenSpan);
     }

@@ -18,6 +18,10 @@ public sealed class MeshOptionsValidationTests
     [InlineData("ServiceLoadBalancingPolicies", "Random")]
     [InlineData("LoadReportInterval", "0")]
     [InlineData("LoadReportWeight", "-1")]
+    [InlineData("MaxCallsInFlightPerLink", "0")]
+    [InlineData("MaxConcurrentCalls", "0")]
+    [InlineData("HeartbeatInterval", "0")]
+    [InlineData("HeartbeatTimeout", "1")]
     public async Task StartAsync_InvalidOption_FailsNamingTheOption(string option, string value)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -37,6 +41,10 @@ public sealed class MeshOptionsValidationTests
                 case "ServiceLoadBalancingPolicies": options.ServiceLoadBalancingPolicies["Shop.IInventory"] = value; break;
                 case "LoadReportInterval": options.LoadReportInterval = TimeSpan.FromMilliseconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
                 case "LoadReportWeight": options.LoadReportWeight = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "MaxCallsInFlightPerLink": options.MaxCallsInFlightPerLink = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "MaxConcurrentCalls": options.MaxConcurrentCalls = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "HeartbeatInterval": options.HeartbeatInterval = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+                case "HeartbeatTimeout": options.HeartbeatTimeout = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
             }
         }).AddService<ITestService, TestService>();
         using var host = builder.Build();

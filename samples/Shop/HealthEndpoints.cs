@@ -1,0 +1,31 @@
+using Mesh;
+
+namespace Shop;
+
+/// <summary>Kubernetes probes: liveness while the process runs, readiness wired to the node's drain state.</summary>
+public static class HealthEndpoints
+{
+    /// <summary>Liveness probe path.</summary>
+    public const string LivePath = "/healthz/live";
+
+    /// <summary>Readiness probe path: 503 from the moment the node drains.</summary>
+    public const string ReadyPath = "/healthz/ready";
+
+    /// <summary>The mesh port a back-end listens on by default.</summary>
+    public const int MeshPort = 7800;
+
+    /// <summary>Maps the liveness and readiness endpoints.</summary>
+    public static void MapHealthEndpoints(this WebApplication app)
+    {
+        app.MapGet(LivePath, (IMeshNode node) => node.State == MeshNodeState.Stopped
+            ? Results.Text("stopped", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("alive"));
+
+        // Ready only while running: false from the moment SIGTERM starts the drain, so the Pod leaves the
+        // Service's ready endpoints. Degraded discovery (API unreachable) keeps the node ready on its last
+        // known peers, and says so.
+        app.MapGet(ReadyPath, (IMeshNode node) => node.IsReady
+            ? Results.Text(node.DiscoveryFailure is { } failure ? $"ready (degraded: {failure})" : "ready")
+            : Results.Text(node.State.ToString().ToLowerInvariant(), statusCode: StatusCodes.Status503ServiceUnavailable));
+    }
+}

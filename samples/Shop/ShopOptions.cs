@@ -1,0 +1,35 @@
+namespace Shop;
+
+/// <summary>Settings of the shop sample (configuration section <c>Shop</c>; environment <c>Shop__Role</c>).</summary>
+internal sealed class ShopOptions
+{
+    /// <summary><c>backend</c> hosts <see cref="IInventory"/>; <c>frontend</c> serves the HTTP API and calls it.</summary>
+    public string Role { get; set; } = "backend";
+
+    /// <summary>The headless Service of the back-end Pods; set to discover them through EndpointSlices.</summary>
+    public string? DiscoveryService { get; set; }
+
+    /// <summary>The namespace of <see cref="DiscoveryService"/>; default the Pod's own.</summary>
+    public string? DiscoveryNamespace { get; set; }
+
+    /// <summary>A kubeconfig to use outside a cluster (default <c>$KUBECONFIG</c>).</summary>
+    public string? KubeConfig { get; set; }
+
+    /// <summary>Static peers (<c>host:port</c>, comma-separated) when <see cref="DiscoveryService"/> is not set.</summary>
+    public string? Peers { get; set; }
+
+    public bool IsBackend => string.Equals(Role, "backend", StringComparison.OrdinalIgnoreCase);
+
+    public void Validate()
+    {
+        if (!IsBackend && !string.Equals(Role, "frontend", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Shop:Role '{Role}' is unknown; use 'backend' or 'frontend'.");
+        }
+
+        if (DiscoveryService is null && string.IsNullOrWhiteSpace(Peers) && !IsBackend)
+        {
+            throw new InvalidOperationException("A frontend needs Shop:DiscoveryService (in Kubernetes) or Shop:Peers (locally) to find the back-end.");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Benchmarks;
+
+/// <summary>
+/// Generated proxy → router → link → loopback TCP → server link → generated dispatcher → implementation and
+/// back, both nodes in this process. Allocated bytes are the whole process's (both sides) per call.
+/// </summary>
+[MemoryDiagnoser]
+public class RoundTripBenchmarks
+{
+    private const int CallsPerInvoke = 1000;
+    private const int Workers = 64;
+    private const int CallsPerWorker = 100;
+    private IHost _server = null!;
+    private IHost _client = null!;
+    private IPingService _ping = null!;
+    private Task<int>[] _workers = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var serverBuilder = Host.CreateApplicationBuilder();
+        serverBuilder.Logging.ClearProviders();
+        serverBuilder.Services.AddMesh(o =>
+            {
+                o.NodeId = "bench-server";
+                o.ListenEndpoint = "127.0.0.1:0";
+            })
+            .AddService<IPingService, PingService>();
+        _server = serverBuilder.Build();
+        _server.Start();
+        var endPoint = _server.Services.GetRequiredService<IMeshNode>().ListenEndPoint!;
+
+        var clientBuilder = Host.CreateApplicationBuilder();
+        clientBuilder.Logging.ClearProviders();
+        clientBuilder.Services.AddMesh(o => o.NodeId = "bench-client")
+            .UseStaticPeers(endPoint.ToString())
+            .AddClient<IPingService>();
+        _client = clientBuilder.Build();
+        _client.Start();
+        _client.Services.GetRequiredService<IMeshNode>()
+            .WaitForPeersAsync(Invocation.MeshServiceRegistry.Get<IPingService>().Name, 1, CancellationToken.None)
+            .Wait(TimeSpan.FromSeconds(30));
+        _ping = _client.Services.GetRequiredService<IPingService>();
+        _workers = new Task<int>[Workers];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _client.StopAsync().GetAwaiter().GetResult();
+        _server.StopAsync().GetAwaiter().GetResult();
+        _client.Dispose();
+        _server.Dispose();
+    }
+
+    /// <summary>One call at a time: latency-bound.</summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
+    public async Task<int> Sequential()
+    {
+        var sum = 0;
+        for (var i = 0; i < CallsPerInvoke; i++)
+        {
+            sum += await _ping.Ping(i).ConfigureAwait(false);
+        }
+
+        return sum;
+    }
+
+    /// <summary>64 callers at once on the one link: writes and reads are batched.</summary>
+    [Benchmark(OperationsPerInvoke = Workers * CallsPerWorker)]
+    public async Task<int> Concurrent64()
+    {
+        for (var w = 0; w < Workers; w++)
+        {
+            _workers[w] = WorkerAsync(_ping);
+        }
+
+        var sum = 0;
+        foreach (var worker in _workers)
+        {
+            sum += await worker.ConfigureAwait(false);
+        }
+
+        return sum;
+    }
+
+    private static async Task<int> WorkerAsync(IPingService ping)
+    {
+        await Task.Yield();
+        var sum = 0;
+        for (var i = 0; i < CallsPerWorker; i++)
+        {
+            sum += await ping.Ping(i).ConfigureAwait(false);
+        }
+
+        return sum;
+    }
+}

@@ -1,0 +1,17 @@
+using Orleans;
+using Orleans.Concurrency;
+
+namespace Mesh.LoadDriver.Contracts;
+
+/// <summary>The Orleans form of the driver's contract; each caller uses its own grain.</summary>
+public interface IPingGrain : IGrainWithIntegerKey
+{
+    ValueTask<int> Ping(int value);
+}
+
+/// <summary>Answers at once.</summary>
+[Reentrant]
+public sealed class PingGrain : Grain, IPingGrain
+{
+    public ValueTask<int> Ping(int value) => ValueTask.FromResult(value + 1);
+}

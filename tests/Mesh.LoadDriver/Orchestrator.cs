@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Mesh.LoadDriver;
+
+/// <summary>Runs each peer's server and client as separate processes, collects the rows, prints the table.</summary>
+internal static class Orchestrator
+{
+    private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(60);
+
+    public static async Task<int> RunAsync(DriverOptions options)
+    {
+        Console.WriteLine($"Mesh load driver: peers {string.Join(", ", options.Peers)}; concurrency {string.Join("/", options.Concurrency)}; " +
+                          $"warm-up {options.Warmup.TotalSeconds:0.#} s, measured {options.Duration.TotalSeconds:0.#} s per row; {Environment.ProcessorCount} cores");
+        var rows = new List<ResultRow>();
+        foreach (var peer in options.Peers)
+        {
+            rows.AddRange(await RunPeerAsync(peer, options));
+        }
+
+        Report.Print(rows, options.Concurrency);
+        var failed = rows.Where(r => r.Calls == 0 || r.Errors > 0).ToList();
+        if (options.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(rows, ResultJson.Default.ListResultRow));
+        }
+
+        if (failed.Count > 0 || rows.Count != options.Peers.Count * options.Concurrency.Count)
+        {
+            Console.Error.WriteLine($"{failed.Count} rows had errors or no calls; {rows.Count} of {options.Peers.Count * options.Concurrency.Count} rows measured.");
+            return 1;
+        }
+
+        return 0;
+    }
+
+    private static async Task<List<ResultRow>> RunPeerAsync(string peer, DriverOptions options)
+    {
+        using var server = Start($"server {peer}");
+        var rows = new List<ResultRow>();
+        try
+        {
+            var ready = await ReadUntilAsync(server, line => line.StartsWith("READY ", StringComparison.Ordinal), StartBound);
+            var address = ready["READY ".Length..];
+            using var client = Start($"client {peer} {address} {server.Id} {options.ToClientArguments()}");
+            var perRow = options.Warmup + options.Duration + TimeSpan.FromSeconds(10);
+            try
+            {
+                var bound = StartBound + (perRow * options.Concurrency.Count);
+                using var timeout = new CancellationTokenSource(bound);
+                while (await client.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+                {
+                    if (line.StartsWith("ROW ", StringComparison.Ordinal))
+                    {
+                        var row = JsonSerializer.Deserialize(line[4..], ResultJson.Default.ResultRow)!;
+                        rows.Add(row);
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Peer,-8} c={row.Concurrency,-4} {row.CallsPerSec,10:0} calls/s  p50 {row.P50Us,8:0.0} us  p99 {row.P99Us,8:0.0} us  cpu {row.CpuUsPerCall,6:0.0} us/call"));
+                    }
+                }
+
+                await client.WaitForExitAsync(timeout.Token);
+                if (client.ExitCode != 0)
+                {
+                    Console.Error.WriteLine($"the {peer} client exited with {client.ExitCode}: {await client.StandardError.ReadToEndAsync(timeout.Token)}");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine($"the {peer} client did not finish in time");
+            }
+            finally
+            {
+                Kill(client);
+            }
+        }
+        finally
+        {
+            server.StandardInput.Close();
+            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await server.WaitForExitAsync(exit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(server);
+            }
+        }
+
+        return rows;
+    }
+
+    private static Process Start(string arguments)
+    {
+        var path = Environment.ProcessPath!;
+        var isHost = Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo(path, isHost ? $"\"{typeof(Orchestrator).Assembly.Location}\" {arguments}" : arguments)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
+    }
+
+    private static async Task<string> ReadUntilAsync(Process process, Func<string, bool> match, TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (match(line))
+                {
+                    return line;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Kill(process);
+        throw new InvalidOperationException($"the server did not start within {bound}: {await process.StandardError.ReadToEndAsync()}");
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+}
