@@ -196,7 +196,10 @@ internal sealed class ClientLink : Connection
             case ErrorCode.UnknownMethod:
                 return new UnknownMethodException(call.Method.ServiceName, call.Method.Id, call.Method.Name);
             case ErrorCode.Cancelled:
-                return new OperationCanceledException($"The call to {call.Method} was cancelled on node '{PeerNodeId}'.");
+                // The handler's token fired on the server while the call was still pending here. A call this
+                // caller gave up on (its token, its deadline) has left the table before the cancel frame went
+                // out, so this is the deadline that travelled with the request, expiring there first.
+                return new DeadlineExceededException(call.Method.ToString(), call.Deadline);
             case ErrorCode.Draining:
                 return new NotExecutedException(PeerNodeId, "the node is draining");
             case ErrorCode.Overloaded:
