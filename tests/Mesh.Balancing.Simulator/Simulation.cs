@@ -34,7 +34,7 @@ internal sealed class Simulation
         _network = Micros(workload.NetworkMs);
         _reportDelay = Micros(workload.ReportDelayMs);
         _servers = [.. workload.Servers.Select((spec, i) => new SimServer(i, spec, _time, Seed(1000 + i)))];
-        _callers = [.. Enumerable.Range(0, workload.Callers).Select(i => new Caller(i, CreatePolicy(policyName, (ulong)Seed(i)), _servers.Length))];
+        _callers = [.. Enumerable.Range(0, workload.Callers).Select(i => new Caller(i, CreatePolicy(policyName, (ulong)Seed(i)), _servers.Length, new SlowStartGate(_settings.SlowStartWindow, _time)))];
         _metrics = new SimMetrics(workload, _servers);
     }
 
@@ -111,7 +111,7 @@ internal sealed class Simulation
         server.Present = true;
         foreach (var caller in _callers)
         {
-            caller.Stats[server.Index] = new PeerStats(_settings, _time);
+            caller.Stats[server.Index] = new PeerStats(_settings, _time, rampUp: caller.SlowStart.ShouldRamp());
             caller.Rebuild(_servers);
         }
 
@@ -283,9 +283,11 @@ internal sealed class Simulation
 
     private readonly record struct Event(Kind Kind, int Caller, int Server, SimCall? Call, byte[]? Report, bool Refused);
 
-    /// <summary>A caller node: its policy and its statistics per server, as a link set would hold them.</summary>
-    private sealed class Caller(int index, ILoadBalancingPolicy policy, int servers)
+    /// <summary>A caller node: its policy, its statistics per server as a link set would hold them, and its slow-start gate.</summary>
+    private sealed class Caller(int index, ILoadBalancingPolicy policy, int servers, SlowStartGate slowStart)
     {
+        public SlowStartGate SlowStart => slowStart;
+
         public int Index => index;
 
         public ILoadBalancingPolicy Policy => policy;

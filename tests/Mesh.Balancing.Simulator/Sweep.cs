@@ -27,6 +27,21 @@ internal static class Sweep
             variants.Add(($"ld={latency}", new BalancingOverrides { LatencyDecayMs = latency }));
         }
 
+        foreach (var tolerance in new[] { 1.0, 1.25, 2 })
+        {
+            variants.Add(($"lt={tolerance}", new BalancingOverrides { LatencyTolerance = tolerance }));
+        }
+
+        foreach (var tolerance in new[] { 1.0, 1.5, 3 })
+        {
+            variants.Add(($"ct={tolerance}", new BalancingOverrides { CostTolerance = tolerance }));
+        }
+
+        foreach (var decay in new[] { 0.0, 20, 100 })
+        {
+            variants.Add(($"od={decay}", new BalancingOverrides { OutstandingDecayMs = decay }));
+        }
+
         foreach (var slowStart in new[] { 0.0, 1000, 4000 })
         {
             variants.Add(($"ss={slowStart}", new BalancingOverrides { SlowStartMs = slowStart }));
@@ -55,5 +70,8 @@ internal static class Sweep
         ReportDecayMs = variant.ReportDecayMs ?? workload?.ReportDecayMs,
         ReportWeight = variant.ReportWeight ?? workload?.ReportWeight,
         LatencyExponent = variant.LatencyExponent ?? workload?.LatencyExponent,
+        LatencyTolerance = variant.LatencyTolerance ?? workload?.LatencyTolerance,
+        CostTolerance = variant.CostTolerance ?? workload?.CostTolerance,
+        OutstandingDecayMs = variant.OutstandingDecayMs ?? workload?.OutstandingDecayMs,
     };
 }

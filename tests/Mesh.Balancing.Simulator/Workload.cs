@@ -148,6 +148,12 @@ internal sealed record BalancingOverrides
 
     public double? LatencyExponent { get; init; }
 
+    public double? LatencyTolerance { get; init; }
+
+    public double? CostTolerance { get; init; }
+
+    public double? OutstandingDecayMs { get; init; }
+
     public BalancingSettings Apply(BalancingSettings settings) => settings with
     {
         SlowStartWindow = SlowStartMs is { } slowStart ? TimeSpan.FromMilliseconds(slowStart) : settings.SlowStartWindow,
@@ -155,5 +161,8 @@ internal sealed record BalancingOverrides
         LoadReportDecay = ReportDecayMs is { } report ? TimeSpan.FromMilliseconds(report) : settings.LoadReportDecay,
         ReportWeight = ReportWeight ?? settings.ReportWeight,
         LatencyExponent = LatencyExponent ?? settings.LatencyExponent,
+        LatencyTolerance = LatencyTolerance ?? settings.LatencyTolerance,
+        CostTolerance = CostTolerance ?? settings.CostTolerance,
+        OutstandingDecay = OutstandingDecayMs is { } outstanding ? TimeSpan.FromMilliseconds(outstanding) : settings.OutstandingDecay,
     };
 }

@@ -19,8 +19,7 @@ public sealed class QuickstartTests
         var nodes = root.GetProperty("nodes").EnumerateArray().ToList();
         Assert.Equal(3, nodes.Count);
         Assert.Equal(3000, nodes.Sum(n => n.GetProperty("calls").GetInt32()));
-        // The default policy follows measured latency, so on a busy machine shares drift from exactly a third.
-        Assert.All(nodes, n => Assert.InRange(n.GetProperty("calls").GetInt32() / 3000.0, 0.25, 0.42));
+        Assert.All(nodes, n => Assert.InRange(n.GetProperty("calls").GetInt32() / 3000.0, 0.30, 0.37));
     }
 
     [Fact]

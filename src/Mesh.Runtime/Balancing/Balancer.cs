@@ -11,12 +11,14 @@ internal sealed class Balancer
 {
     private readonly FrozenDictionary<uint, ILoadBalancingPolicy> _byService;
     private readonly ILoadBalancingPolicy _default;
+    private readonly SlowStartGate _slowStart;
 
     public Balancer(IOptions<MeshOptions> options, TimeProvider time)
     {
         var value = options.Value;
         Time = time;
         Settings = BalancingSettings.From(value);
+        _slowStart = new SlowStartGate(Settings.SlowStartWindow, time);
         _default = LoadBalancingPolicyFactory.Create(value.LoadBalancingPolicy, time, new PickRandom());
         _byService = value.ServiceLoadBalancingPolicies.ToFrozenDictionary(
             pair => StableHash.Compute(pair.Key),
@@ -31,6 +33,6 @@ internal sealed class Balancer
     public ILoadBalancingPolicy For(uint serviceId)
         => _byService.Count != 0 && _byService.TryGetValue(serviceId, out var policy) ? policy : _default;
 
-    /// <summary>Fresh statistics for a new link.</summary>
-    public PeerStats CreateStats() => new(Settings, Time);
+    /// <summary>Fresh statistics for a new link; the peer ramps up unless it is one of the node's initial peers (see <see cref="SlowStartGate"/>).</summary>
+    public PeerStats CreateStats() => new(Settings, Time, rampUp: _slowStart.ShouldRamp());
 }

@@ -8,6 +8,19 @@ namespace Mesh.Balancing;
 /// <param name="DefaultLatency">Latency assumed for a peer with no samples, when nothing better is known.</param>
 /// <param name="RefusalDecay">Time constant over which an "overloaded" refusal stops counting against a peer.</param>
 /// <param name="LatencyExponent">The default policy's cost grows with latency to this power (1 = Linkerd's latency × load).</param>
+/// <param name="LatencyTolerance">
+/// The default policy treats two peers' latencies as equal unless one exceeds the other by more than this
+/// factor, and then counts only the excess: equal peers' estimates differ by measurement noise (up to about
+/// 1.5× on a busy machine), which must not steer calls.
+/// </param>
+/// <param name="CostTolerance">
+/// Between two equally fast candidates, the default policy sends a call to the cheaper for certain only when the dearer
+/// costs at least this factor more; between, the cheaper wins with a probability rising from 1/2 to 1.
+/// </param>
+/// <param name="OutstandingDecay">
+/// The default policy counts a peer's outstanding calls as a peak EWMA: a fall fades in over this time
+/// constant (zero: instantly).
+/// </param>
 internal sealed record BalancingSettings(
     TimeSpan SlowStartWindow,
     TimeSpan LatencyDecay,
@@ -15,7 +28,10 @@ internal sealed record BalancingSettings(
     double ReportWeight,
     TimeSpan DefaultLatency,
     TimeSpan RefusalDecay,
-    double LatencyExponent)
+    double LatencyExponent,
+    double LatencyTolerance,
+    double CostTolerance,
+    TimeSpan OutstandingDecay)
 {
     /// <summary>The defaults (chosen with the simulator; see README "How a call picks a peer").</summary>
     public static BalancingSettings Default { get; } = From(new MeshOptions());
@@ -27,5 +43,8 @@ internal sealed record BalancingSettings(
         options.LoadReportWeight,
         TimeSpan.FromMilliseconds(30),
         TimeSpan.FromSeconds(1),
-        0.5);
+        0.5,
+        1.5,
+        2,
+        TimeSpan.FromMilliseconds(50));
 }

@@ -33,16 +33,28 @@ internal sealed class PeerStats
     private double _refusals;
     private long _refusedTotal;
     private long _refusalStamp;
+    private long _quietSince;
+    private readonly double _outstandingDecayTicks;
+    private double _peakOutstanding;
+    private long _peakStamp;
     private volatile bool _draining;
 
-    public PeerStats(BalancingSettings settings, TimeProvider time)
+    /// <param name="settings">The tunables.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="rampUp">
+    /// Whether the peer ramps up over the slow-start window from now; false for a peer that counts as already
+    /// ramped (one of the node's initial peers, see <see cref="SlowStartGate"/>).
+    /// </param>
+    public PeerStats(BalancingSettings settings, TimeProvider time, bool rampUp = true)
     {
         _time = time;
         _frequency = time.TimestampFrequency;
         _latencyDecayTicks = settings.LatencyDecay.TotalSeconds * _frequency;
         _reportDecayTicks = settings.LoadReportDecay.TotalSeconds * _frequency;
         _refusalDecayTicks = settings.RefusalDecay.TotalSeconds * _frequency;
-        _slowStartTicks = (long)(settings.SlowStartWindow.TotalSeconds * _frequency);
+        _outstandingDecayTicks = settings.OutstandingDecay.TotalSeconds * _frequency;
+        _slowStartTicks = rampUp ? (long)(settings.SlowStartWindow.TotalSeconds * _frequency) : 0;
+        RampsUp = rampUp && _slowStartTicks > 0;
         Settings = settings;
         JoinedAt = time.GetTimestamp();
     }
@@ -54,6 +66,9 @@ internal sealed class PeerStats
 
     /// <summary>When the peer joined (its link became usable); slow start counts from here.</summary>
     public long JoinedAt { get; }
+
+    /// <summary>Whether the peer ramps up over the slow-start window after <see cref="JoinedAt"/>.</summary>
+    public bool RampsUp { get; }
 
     /// <summary>The caller's calls sent to the peer that have not completed.</summary>
     public int Outstanding => Volatile.Read(ref _outstanding);
@@ -79,16 +94,34 @@ internal sealed class PeerStats
     public long RefusedTotal => Interlocked.Read(ref _refusedTotal);
 
     /// <summary>A call is being sent to the peer.</summary>
-    public void OnSent() => Interlocked.Increment(ref _outstanding);
+    public void OnSent()
+    {
+        var outstanding = Interlocked.Increment(ref _outstanding);
+        var now = _time.GetTimestamp();
+        if (outstanding == 1)
+        {
+            Volatile.Write(ref _quietSince, now);
+        }
+
+        TrackPeak(outstanding, now);
+    }
 
     /// <summary>A call ended without telling anything about the peer's speed (cancelled, link lost, not sent).</summary>
-    public void OnAbandoned() => Interlocked.Decrement(ref _outstanding);
+    public void OnAbandoned()
+    {
+        var outstanding = Interlocked.Decrement(ref _outstanding);
+        var now = _time.GetTimestamp();
+        Volatile.Write(ref _quietSince, now);
+        TrackPeak(outstanding, now);
+    }
 
     /// <summary>A call sent at <paramref name="sentTimestamp"/> completed (response or remote error): a latency sample.</summary>
     public void OnCompleted(long sentTimestamp)
     {
-        Interlocked.Decrement(ref _outstanding);
+        var outstanding = Interlocked.Decrement(ref _outstanding);
         var now = _time.GetTimestamp();
+        Volatile.Write(ref _quietSince, now);
+        TrackPeak(outstanding, now);
         var rtt = (now - sentTimestamp) * 1000.0 / _frequency;
         var current = _latencyMs;
         if (double.IsNaN(current) || rtt > current)
@@ -108,9 +141,11 @@ internal sealed class PeerStats
     /// <summary>The peer refused a call as overloaded (it did not run it): counts against the peer for a while.</summary>
     public void OnRefused()
     {
-        Interlocked.Decrement(ref _outstanding);
+        var outstanding = Interlocked.Decrement(ref _outstanding);
         Interlocked.Increment(ref _refusedTotal);
         var now = _time.GetTimestamp();
+        Volatile.Write(ref _quietSince, now);
+        TrackPeak(outstanding, now);
         _refusals = (_refusals * Decay(now - _refusalStamp, _refusalDecayTicks)) + 1;
         _refusalStamp = now;
     }
@@ -170,6 +205,29 @@ internal sealed class PeerStats
             : latency;
     }
 
+    /// <summary>
+    /// How long, in ms, the peer has held this caller's calls without any of them ending (0 when none is
+    /// outstanding). Since no call ended in that time, the oldest outstanding call is at least this old: a
+    /// lower bound on the latency the peer is giving right now, which grows while the peer stays silent —
+    /// unlike <see cref="LatencyMs"/>, which learns only from calls that have come back.
+    /// </summary>
+    public double SilentMs(long now)
+        => Outstanding <= 0 ? 0 : Math.Max(0, (now - Volatile.Read(ref _quietSince)) * 1000.0 / _frequency);
+
+    /// <summary>
+    /// The peak-EWMA of <see cref="Outstanding"/>: a rise counts at once, a fall only over the outstanding decay
+    /// (see <see cref="BalancingSettings.OutstandingDecay"/>), so a batch of answers processed at once does not
+    /// make the peer look idle and draw every new call.
+    /// </summary>
+    public double PeakOutstanding(long now)
+    {
+        var outstanding = Outstanding;
+        var peak = Volatile.Read(ref _peakOutstanding);
+        return peak <= outstanding || _outstandingDecayTicks <= 0
+            ? outstanding
+            : outstanding + ((peak - outstanding) * Decay(now - Volatile.Read(ref _peakStamp), _outstandingDecayTicks));
+    }
+
     /// <summary>Refusals counted against the peer now (each decays with the refusal time constant).</summary>
     public double Refusals(long now) => _refusals == 0 ? 0 : _refusals * Decay(now - _refusalStamp, _refusalDecayTicks);
 
@@ -180,6 +238,14 @@ internal sealed class PeerStats
         return _slowStartTicks <= 0 || elapsed >= _slowStartTicks
             ? 1
             : Math.Max(0.1, (double)elapsed / _slowStartTicks);
+    }
+
+    private void TrackPeak(int outstanding, long now)
+    {
+        // Racing updates may lose one; the estimate only blurs for a moment.
+        var peak = PeakOutstanding(now);
+        Volatile.Write(ref _peakOutstanding, Math.Max(outstanding, peak));
+        Volatile.Write(ref _peakStamp, now);
     }
 
     private static double Decay(double elapsedTicks, double decayTicks) => elapsedTicks <= 0 ? 1 : Math.Exp(-elapsedTicks / decayTicks);

@@ -71,6 +71,69 @@ public sealed class PeerStatsTests
     }
 
     [Fact]
+    public void SilentMs_OutstandingWithoutAnswers_GrowsAndResetsOnEveryEnd()
+    {
+        var stats = new PeerStats(BalancingSettings.Default, _time);
+        Assert.Equal(0, stats.SilentMs(_time.GetTimestamp()));
+
+        stats.OnSent();
+        var first = _time.GetTimestamp();
+        _time.Advance(TimeSpan.FromMilliseconds(30));
+        stats.OnSent();
+        _time.Advance(TimeSpan.FromMilliseconds(20));
+        Assert.Equal(50, stats.SilentMs(_time.GetTimestamp()), 3);
+
+        stats.OnCompleted(first);
+        _time.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.Equal(5, stats.SilentMs(_time.GetTimestamp()), 3);
+
+        stats.OnAbandoned();
+        Assert.Equal(0, stats.SilentMs(_time.GetTimestamp()));
+    }
+
+    [Fact]
+    public void PeakOutstanding_RiseCountsAtOnceFallFadesIn()
+    {
+        var stats = new PeerStats(BalancingSettings.Default with { OutstandingDecay = TimeSpan.FromMilliseconds(50) }, _time);
+        for (var i = 0; i < 100; i++)
+        {
+            stats.OnSent();
+        }
+
+        Assert.Equal(100, stats.PeakOutstanding(_time.GetTimestamp()), 3);
+        var sent = _time.GetTimestamp();
+        for (var i = 0; i < 90; i++)
+        {
+            stats.OnCompleted(sent);
+        }
+
+        // A batch of answers processed at once: the peer does not look idle at once.
+        Assert.Equal(100, stats.PeakOutstanding(_time.GetTimestamp()), 3);
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(10 + (90 * Math.Exp(-1)), stats.PeakOutstanding(_time.GetTimestamp()), 3);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(10, stats.PeakOutstanding(_time.GetTimestamp()), 1);
+    }
+
+    [Fact]
+    public void OnRefused_CountsInTheTotalAndTheDecayingPenalty()
+    {
+        var stats = new PeerStats(BalancingSettings.Default, _time);
+        stats.OnSent();
+        stats.OnSent();
+
+        stats.OnRefused();
+        stats.OnRefused();
+
+        Assert.Equal(2, stats.RefusedTotal);
+        Assert.Equal(0, stats.Outstanding);
+        Assert.Equal(2, stats.Refusals(_time.GetTimestamp()), 3);
+        _time.Advance(BalancingSettings.Default.RefusalDecay * 5);
+        Assert.True(stats.Refusals(_time.GetTimestamp()) < 0.02);
+        Assert.Equal(2, stats.RefusedTotal);
+    }
+
+    [Fact]
     public void SlowStartFactor_RampsFromATenthToOneOverTheWindow()
     {
         var stats = new PeerStats(BalancingSettings.Default with { SlowStartWindow = TimeSpan.FromSeconds(2) }, _time);

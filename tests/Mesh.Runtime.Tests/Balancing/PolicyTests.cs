@@ -6,6 +6,8 @@ namespace Mesh.Runtime.Tests.Balancing;
 
 public sealed class PolicyTests
 {
+    // No slow start: each test sets up the state it needs by hand.
+    private static readonly BalancingSettings Steady = BalancingSettings.Default with { SlowStartWindow = TimeSpan.Zero };
     private readonly ManualTime _time = new();
 
     public static TheoryData<string> Policies => [.. LoadBalancingPolicies.All];
@@ -94,6 +96,91 @@ public sealed class PolicyTests
     }
 
     [Fact]
+    public void Pick_LoadAware_PeerSilentLongerThanItsEstimateLosesToAnsweringPeer()
+    {
+        var policy = LoadBalancingPolicyFactory.Create(LoadBalancingPolicies.LoadAware, _time, new PickRandom(7));
+        var peers = Peers(2);
+        Complete(peers[0], 5);
+        Complete(peers[1], 5);
+        // Peer 0 holds a call and has not answered for 100 ms; peer 1 holds two but has just answered.
+        peers[0].OnSent();
+        peers[1].OnSent();
+        peers[1].OnSent();
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        peers[1].OnSent();
+        Complete(peers[1], 1);
+
+        Assert.All(Enumerable.Range(0, 50), _ => Assert.Equal(1, policy.Pick(peers)));
+    }
+
+    [Fact]
+    public void Pick_LoadAware_LatencyDifferenceWithinNoiseDoesNotSteerCalls()
+    {
+        var policy = LoadBalancingPolicyFactory.Create(LoadBalancingPolicies.LoadAware, _time, new PickRandom(9));
+        var peers = Peers(2);
+        Complete(peers[0], 10);
+        Complete(peers[1], 13);
+
+        var counts = new int[2];
+        for (var i = 0; i < 2000; i++)
+        {
+            var pick = policy.Pick(peers);
+            peers[pick].OnSent();
+            counts[pick]++;
+        }
+
+        // Equal load (a latency-driven split would give the faster peer √1.3 times the calls, about 53%).
+        Assert.InRange(counts[0], 980, 1020);
+    }
+
+    [Fact]
+    public void Pick_LoadAware_ThreeTimesSlowerPeerGetsFewerCalls()
+    {
+        var policy = LoadBalancingPolicyFactory.Create(LoadBalancingPolicies.LoadAware, _time, new PickRandom(9));
+        var peers = Peers(2);
+        Complete(peers[0], 10);
+        Complete(peers[1], 30);
+
+        var counts = new int[2];
+        for (var i = 0; i < 2000; i++)
+        {
+            var pick = policy.Pick(peers);
+            peers[pick].OnSent();
+            counts[pick]++;
+        }
+
+        // Past the 1.5x noise tolerance the excess counts: √(30 / 1.5 / 10) = √2 more cost per call.
+        Assert.InRange(counts[1] / 2000.0, 0.38, 0.44);
+    }
+
+    [Fact]
+    public void Pick_LoadAware_CloseCostsBetweenEquallyFastPeersSplitInProportion()
+    {
+        var policy = LoadBalancingPolicyFactory.Create(LoadBalancingPolicies.LoadAware, _time, new PickRandom(13));
+        var peers = Peers(2);
+        Complete(peers[0], 10);
+        Complete(peers[1], 10);
+        for (var i = 0; i < 9; i++)
+        {
+            peers[0].OnSent();
+        }
+
+        for (var i = 0; i < 14; i++)
+        {
+            peers[1].OnSent();
+        }
+
+        var counts = new int[2];
+        for (var i = 0; i < 4000; i++)
+        {
+            counts[policy.Pick(peers)]++;
+        }
+
+        // Costs 10 : 15 are within 2x: the cheaper wins with probability 1/2 + 1/2 × 0.5 = 3/4, not always.
+        Assert.InRange(counts[0] / 4000.0, 0.72, 0.78);
+    }
+
+    [Fact]
     public void Pick_RoundRobin_VisitsEachPeerInTurn()
     {
         var policy = LoadBalancingPolicyFactory.Create(LoadBalancingPolicies.RoundRobin, _time, new PickRandom(1));
@@ -111,7 +198,7 @@ public sealed class PolicyTests
     }
 
     private PeerStats[] Peers(int count)
-        => [.. Enumerable.Range(0, count).Select(_ => new PeerStats(BalancingSettings.Default with { SlowStartWindow = TimeSpan.Zero }, _time))];
+        => [.. Enumerable.Range(0, count).Select(_ => new PeerStats(Steady, _time))];
 
     private uint Now() => (uint)_time.GetUtcNow().ToUnixTimeMilliseconds();
 

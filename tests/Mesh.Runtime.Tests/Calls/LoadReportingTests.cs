@@ -21,6 +21,34 @@ public sealed class LoadReportingTests
     }
 
     [Fact]
+    public async Task Calls_EndingEveryWay_LeaveNothingOutstandingAndCountTheRefusalOnce()
+    {
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.MaxConcurrentCalls = 1));
+        var service = cluster.ClientService<ITestService>();
+        var probe = cluster.Servers[0].Probe;
+        var link = Assert.Single(cluster.Client.Services.GetRequiredService<PeerDirectory>().Links);
+
+        await service.Echo(1).WaitAsync(TestCluster.Bound);
+        await Assert.ThrowsAsync<RemoteInvocationException>(() => service.Fail("boom").WaitAsync(TestCluster.Bound));
+        using (var stop = new CancellationTokenSource())
+        {
+            var blocked = service.Block("hold", stop.Token);
+            await probe.StartedFor("hold").Task.WaitAsync(TestCluster.Bound);
+            Assert.Equal(1, link.Stats.Outstanding);
+            await Assert.ThrowsAsync<PeerUnavailableException>(() => service.Echo(2).WaitAsync(TestCluster.Bound));
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked.WaitAsync(TestCluster.Bound));
+        }
+
+        Assert.Equal(0, link.Stats.Outstanding);
+        Assert.Equal(0, link.Outstanding);
+        Assert.Equal(1, link.Stats.RefusedTotal);
+        Assert.Equal(1, link.OverloadedCount);
+    }
+
+    [Fact]
     public async Task Broadcast_IdleCaller_ReceivesPeriodicReports()
     {
         await using var cluster = await TestCluster.StartAsync(servers: 2);
