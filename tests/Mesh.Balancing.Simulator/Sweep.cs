@@ -37,11 +37,6 @@ internal static class Sweep
             variants.Add(($"ct={tolerance}", new BalancingOverrides { CostTolerance = tolerance }));
         }
 
-        foreach (var decay in new[] { 0.0, 20, 100 })
-        {
-            variants.Add(($"od={decay}", new BalancingOverrides { OutstandingDecayMs = decay }));
-        }
-
         foreach (var slowStart in new[] { 0.0, 1000, 4000 })
         {
             variants.Add(($"ss={slowStart}", new BalancingOverrides { SlowStartMs = slowStart }));
@@ -72,6 +67,5 @@ internal static class Sweep
         LatencyExponent = variant.LatencyExponent ?? workload?.LatencyExponent,
         LatencyTolerance = variant.LatencyTolerance ?? workload?.LatencyTolerance,
         CostTolerance = variant.CostTolerance ?? workload?.CostTolerance,
-        OutstandingDecayMs = variant.OutstandingDecayMs ?? workload?.OutstandingDecayMs,
     };
 }

@@ -152,8 +152,6 @@ internal sealed record BalancingOverrides
 
     public double? CostTolerance { get; init; }
 
-    public double? OutstandingDecayMs { get; init; }
-
     public BalancingSettings Apply(BalancingSettings settings) => settings with
     {
         SlowStartWindow = SlowStartMs is { } slowStart ? TimeSpan.FromMilliseconds(slowStart) : settings.SlowStartWindow,
@@ -163,6 +161,5 @@ internal sealed record BalancingOverrides
         LatencyExponent = LatencyExponent ?? settings.LatencyExponent,
         LatencyTolerance = LatencyTolerance ?? settings.LatencyTolerance,
         CostTolerance = CostTolerance ?? settings.CostTolerance,
-        OutstandingDecay = OutstandingDecayMs is { } outstanding ? TimeSpan.FromMilliseconds(outstanding) : settings.OutstandingDecay,
     };
 }

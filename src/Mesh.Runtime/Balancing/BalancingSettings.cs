@@ -17,10 +17,6 @@ namespace Mesh.Balancing;
 /// Between two equally fast candidates, the default policy sends a call to the cheaper for certain only when the dearer
 /// costs at least this factor more; between, the cheaper wins with a probability rising from 1/2 to 1.
 /// </param>
-/// <param name="OutstandingDecay">
-/// The default policy counts a peer's outstanding calls as a peak EWMA: a fall fades in over this time
-/// constant (zero: instantly).
-/// </param>
 internal sealed record BalancingSettings(
     TimeSpan SlowStartWindow,
     TimeSpan LatencyDecay,
@@ -30,8 +26,7 @@ internal sealed record BalancingSettings(
     TimeSpan RefusalDecay,
     double LatencyExponent,
     double LatencyTolerance,
-    double CostTolerance,
-    TimeSpan OutstandingDecay)
+    double CostTolerance)
 {
     /// <summary>The defaults (chosen with the simulator; see README "How a call picks a peer").</summary>
     public static BalancingSettings Default { get; } = From(new MeshOptions());
@@ -45,6 +40,5 @@ internal sealed record BalancingSettings(
         TimeSpan.FromSeconds(1),
         0.5,
         1.5,
-        2,
-        TimeSpan.FromMilliseconds(50));
+        2);
 }

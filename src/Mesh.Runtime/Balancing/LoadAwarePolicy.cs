@@ -9,7 +9,7 @@ namespace Mesh.Balancing;
 /// where <c>latency</c> is the peak EWMA of what this caller observed, raised to how long the peer has held
 /// this caller's calls without answering any when that is longer (a peer without samples borrows the other
 /// candidate's estimate, else its reported service time, else the default); <c>outstanding</c> this caller's
-/// calls in flight there, as a peak EWMA (a rise counts at once, a fall over 50 ms); <c>reportedLoad</c> the
+/// calls in flight there; <c>reportedLoad</c> the
 /// calls (executing + queued) the peer last reported — so <c>reportedLoad − outstanding</c> estimates the
 /// load other callers put on it, which the caller cannot see; <c>refusals</c> the decaying count of
 /// "overloaded" refusals; and <c>slowStart</c> the ramp from 0.1 to 1 over the slow-start window after a peer
@@ -84,11 +84,11 @@ internal sealed class LoadAwarePolicy(PickRandom random, TimeProvider time) : IL
     /// <summary>The cost of sending one more call to <paramref name="peer"/>, in ms-weighted calls.</summary>
     internal static double Cost(PeerStats peer, double latencyMs, long now)
     {
-        var outstanding = peer.PeakOutstanding(now);
+        var outstanding = peer.Outstanding;
         var others = 0.0;
         if (peer.HasReport)
         {
-            others = Math.Max(0, peer.ReportedLoad - peer.Outstanding) * peer.ReportWeight(now) * peer.Settings.ReportWeight;
+            others = Math.Max(0, peer.ReportedLoad - outstanding) * peer.ReportWeight(now) * peer.Settings.ReportWeight;
         }
 
         var cost = LatencyTerm(latencyMs, peer.Settings.LatencyExponent) * (outstanding + 1 + others);

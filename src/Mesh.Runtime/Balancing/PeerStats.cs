@@ -34,9 +34,6 @@ internal sealed class PeerStats
     private long _refusedTotal;
     private long _refusalStamp;
     private long _quietSince;
-    private readonly double _outstandingDecayTicks;
-    private double _peakOutstanding;
-    private long _peakStamp;
     private volatile bool _draining;
 
     /// <param name="settings">The tunables.</param>
@@ -52,7 +49,6 @@ internal sealed class PeerStats
         _latencyDecayTicks = settings.LatencyDecay.TotalSeconds * _frequency;
         _reportDecayTicks = settings.LoadReportDecay.TotalSeconds * _frequency;
         _refusalDecayTicks = settings.RefusalDecay.TotalSeconds * _frequency;
-        _outstandingDecayTicks = settings.OutstandingDecay.TotalSeconds * _frequency;
         _slowStartTicks = rampUp ? (long)(settings.SlowStartWindow.TotalSeconds * _frequency) : 0;
         RampsUp = rampUp && _slowStartTicks > 0;
         Settings = settings;
@@ -96,32 +92,25 @@ internal sealed class PeerStats
     /// <summary>A call is being sent to the peer.</summary>
     public void OnSent()
     {
-        var outstanding = Interlocked.Increment(ref _outstanding);
-        var now = _time.GetTimestamp();
-        if (outstanding == 1)
+        if (Interlocked.Increment(ref _outstanding) == 1)
         {
-            Volatile.Write(ref _quietSince, now);
+            Volatile.Write(ref _quietSince, _time.GetTimestamp());
         }
-
-        TrackPeak(outstanding, now);
     }
 
     /// <summary>A call ended without telling anything about the peer's speed (cancelled, link lost, not sent).</summary>
     public void OnAbandoned()
     {
-        var outstanding = Interlocked.Decrement(ref _outstanding);
-        var now = _time.GetTimestamp();
-        Volatile.Write(ref _quietSince, now);
-        TrackPeak(outstanding, now);
+        Interlocked.Decrement(ref _outstanding);
+        Volatile.Write(ref _quietSince, _time.GetTimestamp());
     }
 
     /// <summary>A call sent at <paramref name="sentTimestamp"/> completed (response or remote error): a latency sample.</summary>
     public void OnCompleted(long sentTimestamp)
     {
-        var outstanding = Interlocked.Decrement(ref _outstanding);
+        Interlocked.Decrement(ref _outstanding);
         var now = _time.GetTimestamp();
         Volatile.Write(ref _quietSince, now);
-        TrackPeak(outstanding, now);
         var rtt = (now - sentTimestamp) * 1000.0 / _frequency;
         var current = _latencyMs;
         if (double.IsNaN(current) || rtt > current)
@@ -141,11 +130,10 @@ internal sealed class PeerStats
     /// <summary>The peer refused a call as overloaded (it did not run it): counts against the peer for a while.</summary>
     public void OnRefused()
     {
-        var outstanding = Interlocked.Decrement(ref _outstanding);
+        Interlocked.Decrement(ref _outstanding);
         Interlocked.Increment(ref _refusedTotal);
         var now = _time.GetTimestamp();
         Volatile.Write(ref _quietSince, now);
-        TrackPeak(outstanding, now);
         _refusals = (_refusals * Decay(now - _refusalStamp, _refusalDecayTicks)) + 1;
         _refusalStamp = now;
     }
@@ -214,20 +202,6 @@ internal sealed class PeerStats
     public double SilentMs(long now)
         => Outstanding <= 0 ? 0 : Math.Max(0, (now - Volatile.Read(ref _quietSince)) * 1000.0 / _frequency);
 
-    /// <summary>
-    /// The peak-EWMA of <see cref="Outstanding"/>: a rise counts at once, a fall only over the outstanding decay
-    /// (see <see cref="BalancingSettings.OutstandingDecay"/>), so a batch of answers processed at once does not
-    /// make the peer look idle and draw every new call.
-    /// </summary>
-    public double PeakOutstanding(long now)
-    {
-        var outstanding = Outstanding;
-        var peak = Volatile.Read(ref _peakOutstanding);
-        return peak <= outstanding || _outstandingDecayTicks <= 0
-            ? outstanding
-            : outstanding + ((peak - outstanding) * Decay(now - Volatile.Read(ref _peakStamp), _outstandingDecayTicks));
-    }
-
     /// <summary>Refusals counted against the peer now (each decays with the refusal time constant).</summary>
     public double Refusals(long now) => _refusals == 0 ? 0 : _refusals * Decay(now - _refusalStamp, _refusalDecayTicks);
 
@@ -238,14 +212,6 @@ internal sealed class PeerStats
         return _slowStartTicks <= 0 || elapsed >= _slowStartTicks
             ? 1
             : Math.Max(0.1, (double)elapsed / _slowStartTicks);
-    }
-
-    private void TrackPeak(int outstanding, long now)
-    {
-        // Racing updates may lose one; the estimate only blurs for a moment.
-        var peak = PeakOutstanding(now);
-        Volatile.Write(ref _peakOutstanding, Math.Max(outstanding, peak));
-        Volatile.Write(ref _peakStamp, now);
     }
 
     private static double Decay(double elapsedTicks, double decayTicks) => elapsedTicks <= 0 ? 1 : Math.Exp(-elapsedTicks / decayTicks);

@@ -92,30 +92,6 @@ public sealed class PeerStatsTests
     }
 
     [Fact]
-    public void PeakOutstanding_RiseCountsAtOnceFallFadesIn()
-    {
-        var stats = new PeerStats(BalancingSettings.Default with { OutstandingDecay = TimeSpan.FromMilliseconds(50) }, _time);
-        for (var i = 0; i < 100; i++)
-        {
-            stats.OnSent();
-        }
-
-        Assert.Equal(100, stats.PeakOutstanding(_time.GetTimestamp()), 3);
-        var sent = _time.GetTimestamp();
-        for (var i = 0; i < 90; i++)
-        {
-            stats.OnCompleted(sent);
-        }
-
-        // A batch of answers processed at once: the peer does not look idle at once.
-        Assert.Equal(100, stats.PeakOutstanding(_time.GetTimestamp()), 3);
-        _time.Advance(TimeSpan.FromMilliseconds(50));
-        Assert.Equal(10 + (90 * Math.Exp(-1)), stats.PeakOutstanding(_time.GetTimestamp()), 3);
-        _time.Advance(TimeSpan.FromMilliseconds(500));
-        Assert.Equal(10, stats.PeakOutstanding(_time.GetTimestamp()), 1);
-    }
-
-    [Fact]
     public void OnRefused_CountsInTheTotalAndTheDecayingPenalty()
     {
         var stats = new PeerStats(BalancingSettings.Default, _time);
