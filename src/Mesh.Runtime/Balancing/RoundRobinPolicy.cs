@@ -1,17 +1,24 @@
-using Mesh.Transport;
-
 namespace Mesh.Balancing;
 
-/// <summary>Each call goes to the next candidate in turn.</summary>
+/// <summary>Each call goes to the next available candidate in turn.</summary>
 internal sealed class RoundRobinPolicy : ILoadBalancingPolicy
 {
     private uint _next;
 
     public string Name => LoadBalancingPolicies.RoundRobin;
 
-    public ClientLink Pick(ReadOnlySpan<ClientLink> candidates)
+    public int Pick(ReadOnlySpan<PeerStats> peers)
     {
-        var index = Interlocked.Increment(ref _next) - 1;
-        return candidates[(int)(index % (uint)candidates.Length)];
+        var start = (int)((Interlocked.Increment(ref _next) - 1) % (uint)peers.Length);
+        for (var i = 0; i < peers.Length; i++)
+        {
+            var index = (start + i) % peers.Length;
+            if (peers[index].IsAvailable)
+            {
+                return index;
+            }
+        }
+
+        return start;
     }
 }

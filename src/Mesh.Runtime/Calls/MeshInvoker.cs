@@ -22,16 +22,16 @@ internal sealed class MeshInvoker : IMeshInvoker
 {
     private const int MaxAttempts = 3;
     private readonly PeerDirectory _directory;
-    private readonly ILoadBalancingPolicy _policy;
+    private readonly Balancer _balancer;
     private readonly IPayloadSerializer _serializer;
     private readonly ILogger<MeshInvoker> _logger;
     private readonly TimeSpan _deadline;
     private readonly int _maxFrameSize;
 
-    public MeshInvoker(PeerDirectory directory, ILoadBalancingPolicy policy, IPayloadSerializer serializer, IOptions<MeshOptions> options, ILogger<MeshInvoker> logger)
+    public MeshInvoker(PeerDirectory directory, Balancer balancer, IPayloadSerializer serializer, IOptions<MeshOptions> options, ILogger<MeshInvoker> logger)
     {
         _directory = directory;
-        _policy = policy;
+        _balancer = balancer;
         _serializer = serializer;
         _logger = logger;
         _deadline = options.Value.DefaultDeadline;
@@ -146,16 +146,7 @@ internal sealed class MeshInvoker : IMeshInvoker
         var candidates = _directory.For(method.ServiceId);
         if (excluded is not null && !candidates.IsEmpty)
         {
-            var remaining = new List<ClientLink>(candidates.Length);
-            foreach (var link in candidates)
-            {
-                if (!excluded.Contains(link))
-                {
-                    remaining.Add(link);
-                }
-            }
-
-            candidates = remaining.ToArray();
+            candidates = candidates.Without(excluded);
         }
 
         if (candidates.IsEmpty)
@@ -173,6 +164,6 @@ internal sealed class MeshInvoker : IMeshInvoker
             throw new UnknownServiceException(method.ServiceName, $"none of the {_directory.Count} linked peers hosts it");
         }
 
-        return _policy.Pick(candidates);
+        return candidates.Links[_balancer.For(method.ServiceId).Pick(candidates.Stats)];
     }
 }

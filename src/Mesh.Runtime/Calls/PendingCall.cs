@@ -38,6 +38,12 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
 
     public CancellationToken UserToken { get; private set; }
 
+    /// <summary>
+    /// When the link sent the call (a <see cref="TimeProvider"/> timestamp of the balancer's clock), for the
+    /// latency sample its answer gives. Set by the link before the request is written.
+    /// </summary>
+    public long SentAt { get; private set; }
+
     public bool IsCompleted => Volatile.Read(ref _completed) != 0;
 
     /// <summary>True when the link completed the call (response, error frame, link failure).</summary>
@@ -56,6 +62,9 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
         call.Arm(method, deadline, remaining, userToken);
         return call;
     }
+
+    /// <summary>The link is about to send the call at <paramref name="sentAt"/>.</summary>
+    public void MarkSent(long sentAt) => SentAt = sentAt;
 
     /// <summary>Completes the call with a response; false if it had already completed.</summary>
     public bool TrySetResult(ResponsePayload payload)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Mesh.Invocation;
+using Mesh.Load;
 using Mesh.Serialization;
 using Mesh.Transport;
 
@@ -33,6 +34,9 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
     private uint _methodId;
 
     public long CallId { get; private set; }
+
+    /// <summary>When the handler started (from <see cref="NodeLoadMonitor.OnStarted"/>), for the service-time average.</summary>
+    public long StartedAt { get; private set; }
 
     public override uint MethodId => _methodId;
 
@@ -96,6 +100,7 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
     /// <summary>Runs the handler on the thread pool; the connection sends the outcome when it ends.</summary>
     public void Execute()
     {
+        StartedAt = _connection.Load.OnStarted();
         ValueTask handler;
         try
         {
@@ -118,8 +123,8 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         _handler.UnsafeOnCompleted(_onHandlerCompleted);
     }
 
-    /// <summary>The response frame (the result or an empty one), with its header patched.</summary>
-    public ReadOnlySpan<byte> ResponseFrame()
+    /// <summary>The response frame (the result or an empty one) with <paramref name="load"/>'s report appended, its header patched.</summary>
+    public ReadOnlySpan<byte> ResponseFrame(NodeLoadMonitor load)
     {
         if (!_hasResult)
         {
@@ -129,7 +134,10 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 
         var frame = _result.WrittenSpanForPatch;
         new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Response, 0, CallId).Write(frame);
-        return frame;
+
+        // Into the same pooled buffer: the report costs a few bytes and no allocation.
+        LoadReportFrames.Append(_result, 0, load);
+        return _result.WrittenSpan;
     }
 
     /// <summary>Returns the call's memory and readies it for another request.</summary>

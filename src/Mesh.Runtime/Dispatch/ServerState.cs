@@ -1,3 +1,4 @@
+using Mesh.Load;
 using Mesh.Serialization;
 using Mesh.Transport;
 
@@ -5,9 +6,10 @@ namespace Mesh.Dispatch;
 
 /// <summary>
 /// What every server connection of a node shares: hosted services, serializer, the count of running calls
-/// with its cap (<see cref="MeshOptions.MaxConcurrentCalls"/>), and the pool of call objects.
+/// with its cap (<see cref="MeshOptions.MaxConcurrentCalls"/>), the pool of call objects, and the node's load
+/// (reported to callers).
 /// </summary>
-internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer serializer, string nodeId, int maxConcurrentCalls)
+internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer serializer, string nodeId, int maxConcurrentCalls, NodeLoadMonitor load)
 {
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly BoundedPool<ServerCall> _calls = new(Math.Min(maxConcurrentCalls, 1024));
@@ -22,6 +24,9 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
 
     public int MaxConcurrentCalls => maxConcurrentCalls;
 
+    /// <summary>This node's load, reported to callers.</summary>
+    public NodeLoadMonitor Load => load;
+
     public int Running => Volatile.Read(ref _running);
 
     public bool IsDraining => _draining;
@@ -32,6 +37,7 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     public void BeginDrain()
     {
         _draining = true;
+        load.BeginDrain();
         if (Running == 0)
         {
             _idle.TrySetResult();

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Mesh.Balancing;
 using Mesh.Diagnostics;
 using Mesh.Dispatch;
+using Mesh.Load;
 using Mesh.Membership;
 using Mesh.Serialization;
 using Mesh.Transport;
@@ -21,8 +23,10 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private readonly IPeerDiscovery _discovery;
     private readonly PeerLinks _links;
     private readonly ServerState _server;
+    private static readonly TimeSpan ServiceTimeDecay = TimeSpan.FromMilliseconds(500);
     private readonly HelloMessage _hello;
     private readonly ILogger<MeshNode> _logger;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly HashSet<ServerConnection> _serverConnections = [];
@@ -40,6 +44,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         IPayloadSerializer serializer,
         PeerDirectory directory,
         IPeerDiscovery discovery,
+        Balancer balancer,
         ILogger<MeshNode> logger)
     {
         _discovery = discovery;
@@ -47,9 +52,11 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         _directory = directory;
         _logger = logger;
         var catalog = new ServiceCatalog(registrations.Create(services));
-        _server = new ServerState(catalog, serializer, _options.NodeId, _options.MaxConcurrentCalls);
+        _time = balancer.Time;
+        var load = new NodeLoadMonitor(_time, new ProcessLoadSource(_time), ServiceTimeDecay) { ConcurrencyLimit = _options.MaxConcurrentCalls };
+        _server = new ServerState(catalog, serializer, _options.NodeId, _options.MaxConcurrentCalls, load);
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
-        _links = new PeerLinks(_options, directory, _hello, logger);
+        _links = new PeerLinks(_options, directory, _hello, balancer, logger);
     }
 
     public string NodeId => _options.NodeId;
@@ -108,6 +115,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
             _listener = listener;
             ListenEndPoint = (IPEndPoint)listener.LocalEndPoint!;
             _loops.Add(AcceptLoopAsync(listener));
+            _loops.Add(LoadBroadcaster.RunAsync(_server.Load, ServingLinks, _options.LoadReportInterval, _time, _stopping.Token));
         }
 
         _loops.Add(DiscoverAsync());
@@ -194,6 +202,14 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         }
 
         _stopping.Dispose();
+    }
+
+    private IReadOnlyList<Connection> ServingLinks()
+    {
+        lock (_gate)
+        {
+            return _serverConnections.Count == 0 ? [] : [.. _serverConnections];
+        }
     }
 
     private static async Task WhenAll(IEnumerable<Task> tasks, CancellationToken cancellationToken)

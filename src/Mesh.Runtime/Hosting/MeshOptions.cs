@@ -69,6 +69,44 @@ public sealed class MeshOptions
     /// </summary>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How calls pick a peer; one of <see cref="LoadBalancingPolicies"/>. Default round-robin.</summary>
-    public string LoadBalancingPolicy { get; set; } = LoadBalancingPolicies.RoundRobin;
+    /// <summary>
+    /// How calls pick a peer; one of <see cref="LoadBalancingPolicies"/>. Default
+    /// <see cref="LoadBalancingPolicies.LoadAware"/>.
+    /// </summary>
+    public string LoadBalancingPolicy { get; set; } = LoadBalancingPolicies.Default;
+
+    /// <summary>
+    /// Per-service policies: service wire name (e.g. <c>Shop.IInventory</c>) to one of
+    /// <see cref="LoadBalancingPolicies"/>; services not listed use <see cref="LoadBalancingPolicy"/>.
+    /// </summary>
+    public IDictionary<string, string> ServiceLoadBalancingPolicies { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How often a node broadcasts its load report on every link (it also piggybacks one on every
+    /// response), so idle callers stay informed. Default 250 ms.
+    /// </summary>
+    public TimeSpan LoadReportInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// A newly linked peer ramps up over this window instead of being flooded (its cost is divided by a
+    /// factor growing from 0.1 to 1). Zero turns slow start off. Default 2 s.
+    /// </summary>
+    public TimeSpan SlowStartWindow { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Time constant of the peak-EWMA latency a caller keeps per peer: a sample's weight falls to 1/e after
+    /// it; an idle peer's estimate decays toward zero at the same pace. Default 1 s.
+    /// </summary>
+    public TimeSpan LatencyDecay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A peer's load report counts with weight exp(−age / this), and not at all past 4 × this. Default 250 ms.
+    /// </summary>
+    public TimeSpan LoadReportDecay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How much the load other callers put on a peer (from its reports) counts next to this caller's own
+    /// outstanding calls in the default policy's cost; 0 ignores reports. Default 0.5.
+    /// </summary>
+    public double LoadReportWeight { get; set; } = 0.5;
 }

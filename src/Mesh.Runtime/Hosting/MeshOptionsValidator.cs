@@ -83,10 +83,7 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             errors.Add($"MeshOptions.HeartbeatTimeout ({options.HeartbeatTimeout}) must be longer than MeshOptions.HeartbeatInterval ({options.HeartbeatInterval}).");
         }
 
-        if (options.LoadBalancingPolicy != LoadBalancingPolicies.RoundRobin)
-        {
-            errors.Add($"MeshOptions.LoadBalancingPolicy '{options.LoadBalancingPolicy}' is unknown; use '{LoadBalancingPolicies.RoundRobin}'.");
-        }
+        BalancingOptionsValidator.Validate(options, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

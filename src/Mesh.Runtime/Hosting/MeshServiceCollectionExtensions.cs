@@ -44,7 +44,8 @@ public static class MeshServiceCollectionExtensions
         services.TryAddSingleton<IPayloadSerializer, OrleansPayloadSerializer>();
         services.TryAddSingleton<PeerDirectory>();
         services.TryAddSingleton<IPeerDiscovery, StaticPeerDiscovery>();
-        services.TryAddSingleton<ILoadBalancingPolicy, RoundRobinPolicy>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Balancer>();
         services.TryAddSingleton<MeshInvoker>();
         services.TryAddSingleton<IMeshInvoker>(sp => sp.GetRequiredService<MeshInvoker>());
         services.TryAddSingleton<MeshNode>();

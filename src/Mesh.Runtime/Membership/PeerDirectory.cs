@@ -19,12 +19,12 @@ internal sealed class PeerDirectory
     /// ready peer hosts the service, those to peers that are terminating but still serving (as kube-proxy
     /// does). Empty when none.
     /// </summary>
-    public ReadOnlySpan<ClientLink> For(uint serviceId)
+    public PeerSet For(uint serviceId)
     {
         var snapshot = _snapshot;
         return snapshot.ByService.TryGetValue(serviceId, out var links) ? links
             : snapshot.Fallback.TryGetValue(serviceId, out var fallback) ? fallback
-            : [];
+            : PeerSet.Empty;
     }
 
     /// <summary>Number of links that may take new calls.</summary>
@@ -95,14 +95,14 @@ internal sealed class PeerDirectory
         changed.TrySetResult();
     }
 
-    private static FrozenDictionary<uint, ClientLink[]> Index(IEnumerable<ClientLink> links)
+    private static FrozenDictionary<uint, PeerSet> Index(IEnumerable<ClientLink> links)
         => links
             .SelectMany(link => link.Remote!.Services.Select(service => (service.Id, link)))
             .GroupBy(pair => pair.Id, pair => pair.link)
-            .ToFrozenDictionary(group => group.Key, group => group.ToArray());
+            .ToFrozenDictionary(group => group.Key, group => new PeerSet([.. group]));
 
-    private sealed record Snapshot(ClientLink[] All, FrozenDictionary<uint, ClientLink[]> ByService, FrozenDictionary<uint, ClientLink[]> Fallback)
+    private sealed record Snapshot(ClientLink[] All, FrozenDictionary<uint, PeerSet> ByService, FrozenDictionary<uint, PeerSet> Fallback)
     {
-        public static readonly Snapshot Empty = new([], FrozenDictionary<uint, ClientLink[]>.Empty, FrozenDictionary<uint, ClientLink[]>.Empty);
+        public static readonly Snapshot Empty = new([], FrozenDictionary<uint, PeerSet>.Empty, FrozenDictionary<uint, PeerSet>.Empty);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Mesh.Balancing;
 using Mesh.Diagnostics;
 using Mesh.Transport;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Mesh.Membership;
 /// link closes, follows readiness changes, and drains links to peers that left (in-flight calls finish,
 /// new calls go elsewhere).
 /// </summary>
-internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, ILogger logger)
+internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, Balancer balancer, ILogger logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Slot> _slots = [];
@@ -165,7 +166,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             throw;
         }
 
-        var link = new ClientLink(socket, LinkSettings.From(options), logger);
+        var link = new ClientLink(socket, LinkSettings.From(options), logger, balancer.CreateStats());
         try
         {
             var remote = await link.HandshakeAsync(hello, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);

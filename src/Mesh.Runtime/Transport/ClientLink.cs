@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Mesh.Balancing;
 using Mesh.Calls;
 using Mesh.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -14,16 +15,16 @@ internal sealed class ClientLink : Connection
 {
     private readonly PendingTable _pending;
     private int _draining;
-    private long _overloadedCount;
 
-    public ClientLink(Socket socket, LinkSettings settings, ILogger logger)
+    public ClientLink(Socket socket, LinkSettings settings, ILogger logger, PeerStats stats)
         : base(socket, settings, logger)
-        => _pending = new PendingTable(settings.MaxCallsInFlight);
-
-    public ClientLink(Socket socket, int maxFrameSize, ILogger logger)
-        : this(socket, LinkSettings.Default with { MaxFrameSize = maxFrameSize }, logger)
     {
+        _pending = new PendingTable(settings.MaxCallsInFlight);
+        Stats = stats;
     }
+
+    /// <summary>What the balancer knows about the peer; this link feeds it (see <see cref="LinkLoadTracking"/>).</summary>
+    public PeerStats Stats { get; }
 
     /// <summary>The peer said it is draining: it gets no new calls.</summary>
     public bool IsDraining => Volatile.Read(ref _draining) != 0;
@@ -32,7 +33,11 @@ internal sealed class ClientLink : Connection
     /// Whether discovery reports the peer ready. A link to a terminating peer takes calls only when no
     /// ready peer hosts the service. Changed only through <see cref="Membership.PeerDirectory.SetReady"/>.
     /// </summary>
-    public bool IsPeerReady { get; set; } = true;
+    public bool IsPeerReady
+    {
+        get => Stats.IsReady;
+        set => Stats.IsReady = value;
+    }
 
     /// <summary>Calls sent on this link that have not completed.</summary>
     public int Outstanding => _pending.Count;
@@ -43,14 +48,15 @@ internal sealed class ClientLink : Connection
     public string PeerNodeId => Remote?.NodeId ?? "?";
 
     /// <summary>How many calls the peer refused as overloaded so far.</summary>
-    public long OverloadedCount => Volatile.Read(ref _overloadedCount);
+    public long OverloadedCount => Stats.RefusedTotal;
 
     /// <summary>Raised once when the peer announces it is draining.</summary>
     public event Action<ClientLink>? Draining;
 
     /// <summary>
     /// Raised (on the receive loop: handlers must be quick and must not block) each time the peer refuses a
-    /// call because it runs as many as it allows. A balancer can count it against the peer.
+    /// call because it runs as many as it allows. The refusal has already been counted against the peer in
+    /// <see cref="Stats"/> (which the balancer reads).
     /// </summary>
     public event Action<ClientLink>? Overloaded;
 
@@ -68,15 +74,24 @@ internal sealed class ClientLink : Connection
             return SendResult.Closing;
         }
 
+        call.MarkSent(Stats.Time.GetTimestamp());
+        Stats.OnSent();
         if (!_pending.TryAdd(call, out callId))
         {
+            Stats.OnAbandoned();
             return IsClosing ? SendResult.Closing : SendResult.Full;
         }
 
         if (!TrySend(request.Frame(callId, deadlineMilliseconds)))
         {
             // Not found: the closing link already took the call and fails it; the router awaits that.
-            return _pending.TryRemove(callId) is null ? SendResult.Sent : SendResult.Closing;
+            if (_pending.TryRemove(callId) is null)
+            {
+                return SendResult.Sent;
+            }
+
+            Stats.OnAbandoned();
+            return SendResult.Closing;
         }
 
         return SendResult.Sent;
@@ -91,6 +106,7 @@ internal sealed class ClientLink : Connection
     {
         if (_pending.Finish(call, callId))
         {
+            Stats.OnAbandoned();
             TrySendEmpty(FrameKind.Cancel, callId);
         }
 
@@ -107,13 +123,15 @@ internal sealed class ClientLink : Connection
         CloseIfDrained();
     }
 
-    protected override void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload)
+    protected override void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> frame)
     {
+        var payload = LinkLoadTracking.TakeReport(this, header, frame);
         switch (header.Kind)
         {
             case FrameKind.Response:
                 if (_pending.TryRemove(header.CallId) is { } call)
                 {
+                    Stats.OnCompleted(call.SentAt);
                     var response = ResponsePayload.Copy(payload);
                     if (!call.TrySetResult(response))
                     {
@@ -125,11 +143,18 @@ internal sealed class ClientLink : Connection
             case FrameKind.Error:
                 if (_pending.TryRemove(header.CallId) is { } failed)
                 {
-                    failed.TrySetException(ToException(ErrorMessage.Read(payload), failed));
+                    var error = ErrorMessage.Read(payload);
+                    if (LinkLoadTracking.OnError(this, error.Code, failed))
+                    {
+                        Overloaded?.Invoke(this);
+                    }
+
+                    failed.TrySetException(ToException(error, failed));
                 }
 
                 break;
             case FrameKind.GoAway:
+                Stats.MarkDraining();
                 if (Interlocked.Exchange(ref _draining, 1) == 0)
                 {
                     MeshLog.PeerDraining(Logger, Remote?.NodeId);
@@ -142,6 +167,7 @@ internal sealed class ClientLink : Connection
                 TrySendEmpty(FrameKind.Pong, header.CallId);
                 break;
             case FrameKind.Pong:
+            case FrameKind.LoadReport:
                 break;
             default:
                 throw new ProtocolException($"a server does not send {header.Kind} frames");
@@ -152,6 +178,7 @@ internal sealed class ClientLink : Connection
     {
         foreach (var call in _pending.Close())
         {
+            Stats.OnAbandoned();
             call.TrySetException(new PeerUnavailableException(
                 $"The link to node '{PeerNodeId}' ({RemoteEndPoint}) closed while {call.Method} was in flight; the call may or may not have executed.",
                 error));
@@ -178,8 +205,6 @@ internal sealed class ClientLink : Connection
             case ErrorCode.Draining:
                 return new NotExecutedException(PeerNodeId, "the node is draining");
             case ErrorCode.Overloaded:
-                Interlocked.Increment(ref _overloadedCount);
-                Overloaded?.Invoke(this);
                 return new NotExecutedException(PeerNodeId, "the node is overloaded (it runs as many calls as MeshOptions.MaxConcurrentCalls allows)");
             default:
                 return new MeshException($"The call to {call.Method} failed on node '{PeerNodeId}': {error.Code}: {error.Message}");

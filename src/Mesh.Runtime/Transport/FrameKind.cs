@@ -26,4 +26,10 @@ internal enum FrameKind : byte
 
     /// <summary>The sender is draining: send it no new calls on this link.</summary>
     GoAway = 8,
+
+    /// <summary>
+    /// The sender's load report (<see cref="Load.LoadReportCodec"/>), broadcast periodically on every link;
+    /// call id 0. A node that does not use reports ignores them.
+    /// </summary>
+    LoadReport = 9,
 }

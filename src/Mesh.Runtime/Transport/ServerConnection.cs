@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using Mesh.Diagnostics;
 using Mesh.Dispatch;
+using Mesh.Load;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Transport;
@@ -28,6 +29,9 @@ internal sealed class ServerConnection : Connection
 
     protected override string Role => "server";
 
+    /// <summary>This node's load, which every answer on this link reports.</summary>
+    internal NodeLoadMonitor Load => _state.Load;
+
     /// <summary>Tells the caller to send no new calls on this link.</summary>
     public void SendGoAway() => TrySendEmpty(FrameKind.GoAway, 0);
 
@@ -41,12 +45,13 @@ internal sealed class ServerConnection : Connection
         }
 
         _state.CallEnded();
+        _state.Load.OnEnded(call.StartedAt);
         MeshDiagnostics.ServerActive.Add(-1);
         var outcome = "ok";
         switch (error)
         {
             case null:
-                TrySend(call.ResponseFrame());
+                TrySend(call.ResponseFrame(_state.Load));
                 break;
             case UnknownMethodException ex:
                 outcome = "unknown_method";
@@ -93,6 +98,8 @@ internal sealed class ServerConnection : Connection
                 TrySendEmpty(FrameKind.Pong, header.CallId);
                 break;
             case FrameKind.Pong:
+            case FrameKind.LoadReport:
+                // Reports flow from the serving side; a caller's own report is of no use here.
                 break;
             default:
                 throw new ProtocolException($"a caller does not send {header.Kind} frames");
@@ -158,6 +165,7 @@ internal sealed class ServerConnection : Connection
             throw new ProtocolException($"call id {header.CallId} is already running");
         }
 
+        _state.Load.OnQueued();
         MeshDiagnostics.ServerActive.Add(1);
         ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: false);
     }
@@ -166,6 +174,7 @@ internal sealed class ServerConnection : Connection
     {
         using var writer = new PooledBufferWriter();
         new ErrorMessage(code, typeName, message).WriteFrame(writer, callId);
+        LoadReportFrames.Append(writer, 0, _state.Load);
         TrySend(writer.WrittenSpan);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Mesh.Balancing;
 using Mesh.Kubernetes.Tests.FakeApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,7 +40,13 @@ internal sealed class KubeCluster : IAsyncDisposable
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(Environment.GetEnvironmentVariable("MESH_TEST_LOG") is null ? LogLevel.Warning : LogLevel.Debug);
             builder.Services
-                .AddMesh(mesh => mesh.NodeId = "client")
+                .AddMesh(mesh =>
+                {
+                    mesh.NodeId = "client";
+                    // Round-robin: every linked peer then serves exactly its share, which proves the client
+                    // uses the whole peer set (the default policy's shares follow load and are not exact).
+                    mesh.LoadBalancingPolicy = LoadBalancingPolicies.RoundRobin;
+                })
                 .UseKubernetesDiscovery(options =>
                 {
                     options.ServiceName = Service;

@@ -1,3 +1,4 @@
+using Mesh.Balancing;
 using Mesh.Membership;
 using Mesh.Runtime.Tests.TestServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +34,12 @@ public sealed class FlowControlTests
     [Fact]
     public async Task Echo_OnePeerOverloaded_RetriedAtOnceOnTheOther()
     {
-        await using var cluster = await TestCluster.StartAsync(servers: 2, configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.MaxConcurrentCalls = 1));
+        // Round-robin, so calls are offered to the busy node (the default policy would avoid it, seeing the
+        // caller's own call outstanding there).
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 2,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.MaxConcurrentCalls = 1),
+            configureClient: o => o.LoadBalancingPolicy = LoadBalancingPolicies.RoundRobin);
         var service = cluster.ClientService<ITestService>();
         using var stop = new CancellationTokenSource();
         var blocked = service.Block("hold", stop.Token);

@@ -15,6 +15,9 @@ public sealed class MeshOptionsValidationTests
     [InlineData("MaxFrameSize", "12")]
     [InlineData("MeshName", "")]
     [InlineData("LoadBalancingPolicy", "Random")]
+    [InlineData("ServiceLoadBalancingPolicies", "Random")]
+    [InlineData("LoadReportInterval", "0")]
+    [InlineData("LoadReportWeight", "-1")]
     [InlineData("MaxCallsInFlightPerLink", "0")]
     [InlineData("MaxConcurrentCalls", "0")]
     [InlineData("HeartbeatInterval", "0")]
@@ -35,6 +38,9 @@ public sealed class MeshOptionsValidationTests
                 case "MaxFrameSize": options.MaxFrameSize = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "MeshName": options.MeshName = value; break;
                 case "LoadBalancingPolicy": options.LoadBalancingPolicy = value; break;
+                case "ServiceLoadBalancingPolicies": options.ServiceLoadBalancingPolicies["Shop.IInventory"] = value; break;
+                case "LoadReportInterval": options.LoadReportInterval = TimeSpan.FromMilliseconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+                case "LoadReportWeight": options.LoadReportWeight = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "MaxCallsInFlightPerLink": options.MaxCallsInFlightPerLink = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "MaxConcurrentCalls": options.MaxConcurrentCalls = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "HeartbeatInterval": options.HeartbeatInterval = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;

@@ -64,7 +64,7 @@ public sealed class DeadPeerAndPropagationTests
         await raw.SendAsync(BlockRequest(cluster, "server-deadline", callId: 5, deadlineMilliseconds: 200));
 
         await cluster.Servers[0].Probe.CancelledFor("server-deadline").Task.WaitAsync(TestCluster.Bound);
-        var (header, payload) = await ReadNonPingAsync(raw);
+        var (header, payload) = await ReadAnswerAsync(raw);
         Assert.Equal(FrameKind.Error, header.Kind);
         Assert.Equal(5, header.CallId);
         Assert.Equal(ErrorCode.Cancelled, (ErrorCode)payload[0]);
@@ -83,7 +83,7 @@ public sealed class DeadPeerAndPropagationTests
         await raw.SendAsync(cancel);
 
         await cluster.Servers[0].Probe.CancelledFor("cancel-frame").Task.WaitAsync(TestCluster.Bound);
-        var (header, _) = await ReadNonPingAsync(raw);
+        var (header, _) = await ReadAnswerAsync(raw);
         Assert.Equal(FrameKind.Error, header.Kind);
         Assert.Equal(9, header.CallId);
     }
@@ -112,12 +112,13 @@ public sealed class DeadPeerAndPropagationTests
         }
     }
 
-    private static async Task<(FrameHeader Header, byte[] Payload)> ReadNonPingAsync(RawPeer raw)
+    private static async Task<(FrameHeader Header, byte[] Payload)> ReadAnswerAsync(RawPeer raw)
     {
         while (true)
         {
             var frame = await raw.ReadFrameAsync();
-            if (frame.Header.Kind != FrameKind.Ping)
+            // Skip the server's heartbeats and its periodic load reports.
+            if (frame.Header.Kind is not (FrameKind.Ping or FrameKind.LoadReport))
             {
                 return frame;
             }

@@ -1,0 +1,117 @@
+namespace Mesh.Balancing;
+
+/// <summary>
+/// The default policy: of two random available candidates, the one with the lower cost
+/// <code>
+/// cost = √latency × (outstanding + 1 + reportWeight × max(0, reportedLoad − outstanding) × exp(−reportAge / reportDecay))
+///        × (1 + refusals) / slowStart
+/// </code>
+/// where <c>latency</c> is the peak EWMA of what this caller observed, raised to how long the peer has held
+/// this caller's calls without answering any when that is longer (a peer without samples borrows the other
+/// candidate's estimate, else its reported service time, else the default); <c>outstanding</c> this caller's
+/// calls in flight there; <c>reportedLoad</c> the
+/// calls (executing + queued) the peer last reported — so <c>reportedLoad − outstanding</c> estimates the
+/// load other callers put on it, which the caller cannot see; <c>refusals</c> the decaying count of
+/// "overloaded" refusals; and <c>slowStart</c> the ramp from 0.1 to 1 over the slow-start window after a peer
+/// joined (the node's initial peers start ramped, see <see cref="SlowStartGate"/>).
+/// </summary>
+/// <remarks>
+/// Two random choices, never the global minimum, so a stale report cannot send every caller to the same
+/// peer; an old report fades toward the caller's own data (a report older than 4 × the decay is ignored).
+/// The square root of latency (Linkerd uses latency itself) keeps a slower peer near its capacity share
+/// instead of starving it. Measurement noise must not steer calls between equal peers: latencies within
+/// 1.5× of each other count as equal (past that only the excess counts), and between equally fast peers whose
+/// costs are within 2× the cheaper wins with a probability rising from 1/2 to 1 instead of always — on a busy
+/// machine equal peers' estimates differ by up to about 1.5× and a receive loop hands the caller a peer's
+/// answers in batches. Report weight 0.5 and decay 250 ms were chosen with the balancing simulator's sweep
+/// (README, "How a call picks a peer").
+/// </remarks>
+internal sealed class LoadAwarePolicy(PickRandom random, TimeProvider time) : ILoadBalancingPolicy
+{
+    public string Name => LoadBalancingPolicies.LoadAware;
+
+    public int Pick(ReadOnlySpan<PeerStats> peers)
+    {
+        var (first, second) = PowerOfTwoChoices.Draw(peers, random, out var decided);
+        if (decided >= 0)
+        {
+            return decided;
+        }
+
+        var now = time.GetTimestamp();
+        var a = peers[first];
+        var b = peers[second];
+        // A peer that has not answered for longer than its estimate is at least that slow now: its estimate
+        // only learns from calls that came back, and under a burst the peer answering last would look fastest.
+        // A peer not measured yet borrows the other's estimate and is not held to it: its first answers are
+        // still on their way.
+        var latencyA = a.LatencyMs(now);
+        var latencyB = b.LatencyMs(now);
+        var measuredA = !double.IsNaN(latencyA);
+        var measuredB = !double.IsNaN(latencyB);
+        latencyA = measuredA ? Math.Max(latencyA, a.SilentMs(now)) : Prior(a, latencyB);
+        latencyB = measuredB ? Math.Max(latencyB, b.SilentMs(now)) : Prior(b, latencyA);
+
+        // Within the tolerance the two count as equally fast (noise must not steer calls); past it, only the
+        // excess counts, so the cost stays continuous in the latencies.
+        var tolerance = a.Settings.LatencyTolerance;
+        if (latencyA > latencyB)
+        {
+            latencyA = Math.Max(latencyB, latencyA / tolerance);
+        }
+        else
+        {
+            latencyB = Math.Max(latencyA, latencyB / tolerance);
+        }
+
+        var equallyFast = latencyA == latencyB;
+        var costA = Cost(a, latencyA, now);
+        var costB = Cost(b, latencyB, now);
+        var (cheaper, dearer, low, high) = costB < costA ? (second, first, costB, costA) : (first, second, costA, costB);
+        var closeness = a.Settings.CostTolerance;
+        if (!equallyFast || closeness <= 1 || high >= closeness * low)
+        {
+            return cheaper;
+        }
+
+        // Equally fast peers with close costs (the difference is in the load counts): the cheaper wins with a
+        // probability rising from 1/2 (equal) to 1 (the tolerance), so noise in the counts — a caller's
+        // receive loop handing it a peer's answers in one batch — shifts calls in proportion, not all or nothing.
+        var win = 0.5 + (0.5 * (high / low - 1) / (closeness - 1));
+        return (random.Next() >> 11) * (1.0 / (1UL << 53)) < win ? cheaper : dearer;
+    }
+
+    /// <summary>The cost of sending one more call to <paramref name="peer"/>, in ms-weighted calls.</summary>
+    internal static double Cost(PeerStats peer, double latencyMs, long now)
+    {
+        var outstanding = peer.Outstanding;
+        var others = 0.0;
+        if (peer.HasReport)
+        {
+            others = Math.Max(0, peer.ReportedLoad - outstanding) * peer.ReportWeight(now) * peer.Settings.ReportWeight;
+        }
+
+        var cost = LatencyTerm(latencyMs, peer.Settings.LatencyExponent) * (outstanding + 1 + others);
+        var refusals = peer.Refusals(now);
+        if (refusals > 0)
+        {
+            cost *= 1 + refusals;
+        }
+
+        return cost / peer.SlowStartFactor(now);
+    }
+
+    private static double LatencyTerm(double latencyMs, double exponent)
+        => exponent == 1 ? latencyMs : exponent == 0.5 ? Math.Sqrt(latencyMs) : Math.Pow(latencyMs, exponent);
+
+    private static double Prior(PeerStats peer, double otherLatency)
+    {
+        if (!double.IsNaN(otherLatency))
+        {
+            return otherLatency;
+        }
+
+        var reported = peer.ReportedServiceTimeMs;
+        return double.IsNaN(reported) || reported <= 0 ? peer.Settings.DefaultLatency.TotalMilliseconds : reported;
+    }
+}

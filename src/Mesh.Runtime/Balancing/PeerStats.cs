@@ -1,0 +1,218 @@
+using Mesh.Load;
+
+namespace Mesh.Balancing;
+
+/// <summary>
+/// What one caller knows about one peer, which is all a balancing policy looks at: its own calls
+/// outstanding there, the peak-EWMA latency it observed, the peer's latest load report and that report's
+/// age, slow-start state, refusals, and whether the peer is ready and not draining.
+/// </summary>
+/// <remarks>
+/// A link owns one and feeds it (sent, completed, report received); the simulator feeds its own the same
+/// way. Latency and report updates come from one thread (the link's receive loop); pickers on other threads
+/// may read a report half-updated, which only blurs one pick.
+/// </remarks>
+internal sealed class PeerStats
+{
+    private readonly TimeProvider _time;
+    private readonly double _frequency;
+    private readonly double _latencyDecayTicks;
+    private readonly double _reportDecayTicks;
+    private readonly double _refusalDecayTicks;
+    private readonly long _slowStartTicks;
+    private int _outstanding;
+    private double _latencyMs = double.NaN;
+    private long _latencyStamp;
+    private bool _hasReport;
+    private ushort _reportSequence;
+    private int _reportedLoad;
+    private int _reportedServiceMicros;
+    private bool _reportedDraining;
+    private long _reportReceived;
+    private double _reportAgeAtReceiptMs;
+    private double _refusals;
+    private long _refusedTotal;
+    private long _refusalStamp;
+    private long _quietSince;
+    private volatile bool _draining;
+
+    /// <param name="settings">The tunables.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="rampUp">
+    /// Whether the peer ramps up over the slow-start window from now; false for a peer that counts as already
+    /// ramped (one of the node's initial peers, see <see cref="SlowStartGate"/>).
+    /// </param>
+    public PeerStats(BalancingSettings settings, TimeProvider time, bool rampUp = true)
+    {
+        _time = time;
+        _frequency = time.TimestampFrequency;
+        _latencyDecayTicks = settings.LatencyDecay.TotalSeconds * _frequency;
+        _reportDecayTicks = settings.LoadReportDecay.TotalSeconds * _frequency;
+        _refusalDecayTicks = settings.RefusalDecay.TotalSeconds * _frequency;
+        _slowStartTicks = rampUp ? (long)(settings.SlowStartWindow.TotalSeconds * _frequency) : 0;
+        RampsUp = rampUp && _slowStartTicks > 0;
+        Settings = settings;
+        JoinedAt = time.GetTimestamp();
+    }
+
+    public BalancingSettings Settings { get; }
+
+    /// <summary>The clock this peer's timestamps come from.</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>When the peer joined (its link became usable); slow start counts from here.</summary>
+    public long JoinedAt { get; }
+
+    /// <summary>Whether the peer ramps up over the slow-start window after <see cref="JoinedAt"/>.</summary>
+    public bool RampsUp { get; }
+
+    /// <summary>The caller's calls sent to the peer that have not completed.</summary>
+    public int Outstanding => Volatile.Read(ref _outstanding);
+
+    /// <summary>Whether discovery reports the peer ready.</summary>
+    public bool IsReady { get; set; } = true;
+
+    /// <summary>The peer said it is draining (go-away or its report).</summary>
+    public bool IsDraining => _draining || _reportedDraining;
+
+    /// <summary>Ready and not draining: may take new calls.</summary>
+    public bool IsAvailable => IsReady && !IsDraining;
+
+    public bool HasReport => _hasReport;
+
+    /// <summary>Calls the peer said it holds (executing + queued) in its latest report.</summary>
+    public int ReportedLoad => _reportedLoad;
+
+    /// <summary>The peer's reported service time in ms, or NaN without a report.</summary>
+    public double ReportedServiceTimeMs => _hasReport ? _reportedServiceMicros / 1000.0 : double.NaN;
+
+    /// <summary>Every "overloaded" refusal the peer answered so far (never decays; see <see cref="Refusals"/>).</summary>
+    public long RefusedTotal => Interlocked.Read(ref _refusedTotal);
+
+    /// <summary>A call is being sent to the peer.</summary>
+    public void OnSent()
+    {
+        if (Interlocked.Increment(ref _outstanding) == 1)
+        {
+            Volatile.Write(ref _quietSince, _time.GetTimestamp());
+        }
+    }
+
+    /// <summary>A call ended without telling anything about the peer's speed (cancelled, link lost, not sent).</summary>
+    public void OnAbandoned()
+    {
+        Interlocked.Decrement(ref _outstanding);
+        Volatile.Write(ref _quietSince, _time.GetTimestamp());
+    }
+
+    /// <summary>A call sent at <paramref name="sentTimestamp"/> completed (response or remote error): a latency sample.</summary>
+    public void OnCompleted(long sentTimestamp)
+    {
+        Interlocked.Decrement(ref _outstanding);
+        var now = _time.GetTimestamp();
+        Volatile.Write(ref _quietSince, now);
+        var rtt = (now - sentTimestamp) * 1000.0 / _frequency;
+        var current = _latencyMs;
+        if (double.IsNaN(current) || rtt > current)
+        {
+            // Peak: a slower sample replaces the estimate at once.
+            _latencyMs = rtt;
+        }
+        else
+        {
+            var weight = Math.Exp(-(now - _latencyStamp) / _latencyDecayTicks);
+            _latencyMs = (current * weight) + (rtt * (1 - weight));
+        }
+
+        _latencyStamp = now;
+    }
+
+    /// <summary>The peer refused a call as overloaded (it did not run it): counts against the peer for a while.</summary>
+    public void OnRefused()
+    {
+        Interlocked.Decrement(ref _outstanding);
+        Interlocked.Increment(ref _refusedTotal);
+        var now = _time.GetTimestamp();
+        Volatile.Write(ref _quietSince, now);
+        _refusals = (_refusals * Decay(now - _refusalStamp, _refusalDecayTicks)) + 1;
+        _refusalStamp = now;
+    }
+
+    /// <summary>The peer said it is draining: it gets no new calls.</summary>
+    public void MarkDraining() => _draining = true;
+
+    /// <summary>Keeps <paramref name="report"/> as the peer's latest, unless an newer one was already seen.</summary>
+    public void OnReport(in LoadReport report)
+    {
+        if (_hasReport && (short)(report.Sequence - _reportSequence) <= 0)
+        {
+            return;
+        }
+
+        var received = _time.GetTimestamp();
+        var nowMs = (uint)_time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Clocks of different nodes differ: a report "from the future" counts as fresh; one that looks old
+        // because the sender's clock is behind is discounted, which only makes the caller rely on its own data.
+        var age = (int)(nowMs - report.TakenAtMs);
+        _reportSequence = report.Sequence;
+        _reportedLoad = report.Load;
+        _reportedServiceMicros = report.ServiceTimeMicros;
+        _reportedDraining = report.IsDraining;
+        _reportAgeAtReceiptMs = Math.Max(0, age);
+        _reportReceived = received;
+        _hasReport = true;
+    }
+
+    /// <summary>The report's weight now: exp(−age / decay); 0 without a report or when older than 4 × decay.</summary>
+    public double ReportWeight(long now)
+    {
+        if (!_hasReport)
+        {
+            return 0;
+        }
+
+        // Past four time constants (weight < 2%) a report is ignored outright: a stale report must never
+        // steer picks, so the policy falls back to the caller's own data exactly.
+        var ageTicks = (now - _reportReceived) + (_reportAgeAtReceiptMs * _frequency / 1000.0);
+        return ageTicks > 4 * _reportDecayTicks ? 0 : Decay(ageTicks, _reportDecayTicks);
+    }
+
+    /// <summary>The report's age in ms now, or infinity without a report.</summary>
+    public double ReportAgeMs(long now)
+        => _hasReport ? ((now - _reportReceived) * 1000.0 / _frequency) + _reportAgeAtReceiptMs : double.PositiveInfinity;
+
+    /// <summary>
+    /// The peak-EWMA latency estimate in ms, NaN before the first sample. While nothing is outstanding it
+    /// decays toward zero, so a peer that was slow is tried again once it has been left alone for a while.
+    /// </summary>
+    public double LatencyMs(long now)
+    {
+        var latency = _latencyMs;
+        return Outstanding == 0 && !double.IsNaN(latency)
+            ? latency * Decay(now - _latencyStamp, _latencyDecayTicks)
+            : latency;
+    }
+
+    /// <summary>
+    /// How long, in ms, the peer has held this caller's calls without any of them ending (0 when none is
+    /// outstanding). Since no call ended in that time, the oldest outstanding call is at least this old: a
+    /// lower bound on the latency the peer is giving right now, which grows while the peer stays silent —
+    /// unlike <see cref="LatencyMs"/>, which learns only from calls that have come back.
+    /// </summary>
+    public double SilentMs(long now)
+        => Outstanding <= 0 ? 0 : Math.Max(0, (now - Volatile.Read(ref _quietSince)) * 1000.0 / _frequency);
+
+    /// <summary>Refusals counted against the peer now (each decays with the refusal time constant).</summary>
+    public double Refusals(long now) => _refusals == 0 ? 0 : _refusals * Decay(now - _refusalStamp, _refusalDecayTicks);
+
+    /// <summary>The slow-start factor now: ramps linearly from 0.1 to 1 over the window after joining.</summary>
+    public double SlowStartFactor(long now)
+    {
+        var elapsed = now - JoinedAt;
+        return _slowStartTicks <= 0 || elapsed >= _slowStartTicks
+            ? 1
+            : Math.Max(0.1, (double)elapsed / _slowStartTicks);
+    }
+
+    private static double Decay(double elapsedTicks, double decayTicks) => elapsedTicks <= 0 ? 1 : Math.Exp(-elapsedTicks / decayTicks);
+}

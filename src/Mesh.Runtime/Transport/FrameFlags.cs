@@ -1,0 +1,11 @@
+namespace Mesh.Transport;
+
+/// <summary>Bits of the <see cref="FrameHeader.Flags"/> byte.</summary>
+internal static class FrameFlags
+{
+    /// <summary>
+    /// Response and error frames: a load report is appended after the payload — the encoded report, then
+    /// one byte holding its length (see <see cref="Load.LoadReportFrames"/>).
+    /// </summary>
+    public const byte HasLoadReport = 1;
+}

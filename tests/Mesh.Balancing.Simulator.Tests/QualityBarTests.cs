@@ -1,0 +1,129 @@
+using Mesh.Balancing;
+using Xunit.Abstractions;
+
+namespace Mesh.Balancing.Simulator.Tests;
+
+/// <summary>
+/// The quality bars, on the built-in workloads with their fixed seeds. The simulation is
+/// deterministic (simulated clock, seeded randomness), so these are not timing tests.
+/// </summary>
+public sealed class QualityBarTests(ITestOutputHelper output)
+{
+    private const string Default = LoadBalancingPolicies.Default;
+
+    [Fact]
+    public void Seed2x5_Default_AllFiveServeWithMaxOverMeanAtMost110()
+    {
+        var result = Run("seed-2x5", Default);
+
+        Assert.All(result.Servers, s => Assert.True(s.Calls > 0, $"{s.Name} served nothing"));
+        Assert.InRange(result.MaxMeanCalls, 1.0, 1.10);
+        Assert.InRange(result.MaxMeanUtilisation, 1.0, 1.10);
+    }
+
+    [Fact]
+    public void OneSlow_Default_HalvesRoundRobinP99KeepsThroughputAndGivesSlowServerItsCapacityShare()
+    {
+        var roundRobin = Run("one-slow", LoadBalancingPolicies.RoundRobin);
+        var result = Run("one-slow", Default);
+
+        Assert.True(result.P99Ms <= 0.5 * roundRobin.P99Ms, $"p99 {result.P99Ms:0.0} ms vs round-robin {roundRobin.P99Ms:0.0} ms");
+        Assert.True(result.Throughput >= roundRobin.Throughput, $"throughput {result.Throughput:0} vs round-robin {roundRobin.Throughput:0}");
+        var slow = result.Servers[4];
+        Assert.InRange(slow.Share, 0.7 * slow.CapacityShare, 1.3 * slow.CapacityShare);
+    }
+
+    [Fact]
+    public void SlowMidRun_Default_SlowServerShareFallsWithinOneSecondAndRecovers()
+    {
+        var result = Run("slow-mid-run", Default);
+        const int slow = 2;
+        var before = result.Share(slow, 2, 8);
+
+        var fell = result.FirstTime(slow, 8, share => share < 0.6 * before);
+        Assert.NotNull(fell);
+        Assert.True(fell <= 9, $"share fell below 60% of {before:P1} only at {fell} s (slow from 8 s)");
+        Assert.True(result.Share(slow, 9, 14) < 0.6 * before, $"share while slow {result.Share(slow, 9, 14):P1} vs {before:P1} before");
+        var recovered = result.FirstTime(slow, 14, share => share > 0.8 * before);
+        Assert.NotNull(recovered);
+        Assert.True(result.Share(slow, 16, 20) > 0.85 * before, $"share after recovery {result.Share(slow, 16, 20):P1} vs {before:P1} before");
+        output.WriteLine($"before {before:P1}, fell at {fell} s, while slow {result.Share(slow, 9, 14):P1}, back above 80% at {recovered} s, after {result.Share(slow, 16, 20):P1}");
+    }
+
+    [Fact]
+    public void Stale_Default_NoHerdingNoOscillationAndNoWorseThanPeakEwma()
+    {
+        var workload = Workload.Builtin("stale");
+        var result = new Simulation(workload, Default).Run();
+        var peakEwma = new Simulation(workload, LoadBalancingPolicies.PeakEwma).Run();
+        var (worst, swing) = result.Windows(1.0, workload.WarmupSeconds);
+
+        Assert.InRange(result.MaxMeanCalls, 1.0, 1.25);
+        Assert.InRange(worst, 1.0, 1.25);
+        Assert.InRange(swing, 0, 0.25);
+        // Equal within simulation noise: the stale reports are ignored, so both run on local data.
+        Assert.True(result.P99Ms <= 1.02 * peakEwma.P99Ms, $"p99 {result.P99Ms:0.00} vs PeakEwma {peakEwma.P99Ms:0.00}");
+        Assert.True(result.Throughput >= 0.99 * peakEwma.Throughput, $"throughput {result.Throughput:0} vs PeakEwma {peakEwma.Throughput:0}");
+        output.WriteLine($"default: window max/mean {worst:0.000}, swing {swing:0.000}, p99 {result.P99Ms:0.00}; PeakEwma p99 {peakEwma.P99Ms:0.00}");
+    }
+
+    [Fact]
+    public void Stale_GlobalLeastLoaded_Herds()
+    {
+        var workload = Workload.Builtin("stale");
+        var result = new Simulation(workload, GlobalLeastLoadedPolicy.PolicyName).Run();
+        var (worst, swing) = result.Windows(1.0, workload.WarmupSeconds);
+
+        Assert.True(worst > 2, $"window max/mean {worst:0.00}");
+        Assert.True(swing > 1, $"swing {swing:0.00}");
+    }
+
+    [Fact]
+    public void Join_Default_NewServerReachesFairShareWithinSlowStartPlusOneSecondWithoutLatencySpike()
+    {
+        var workload = Workload.Builtin("join");
+        var result = new Simulation(workload, Default).Run();
+        const int joined = 4;
+        const double joinAt = 8;
+        var window = BalancingSettings.Default.SlowStartWindow.TotalSeconds;
+        var fair = 1.0 / workload.Servers.Count;
+
+        var reached = result.FirstTime(joined, joinAt, share => share >= 0.8 * fair);
+        Assert.NotNull(reached);
+        Assert.True(reached <= joinAt + window + 1, $"reached 80% of its fair share at {reached} s (joined at {joinAt} s)");
+        var steady = result.MaxWindowP99(workload.WarmupSeconds, joinAt);
+        var after = result.MaxWindowP99(joinAt, workload.DurationSeconds);
+        Assert.True(after <= 2 * steady, $"worst window p99 after the join {after:0.0} ms vs {steady:0.0} ms before");
+        output.WriteLine($"fair share reached at {reached} s; worst window p99 before {steady:0.0} ms, after {after:0.0} ms");
+    }
+
+    [Theory]
+    [InlineData("equal")]
+    [InlineData("many-50x10")]
+    public void EqualServers_Default_BalancedWithinTenPercent(string name)
+    {
+        var result = Run(name, Default);
+
+        Assert.InRange(result.MaxMeanCalls, 1.0, 1.10);
+    }
+
+    [Fact]
+    public void Run_SameSeedTwice_IdenticalResults()
+    {
+        var first = Run("one-slow", Default);
+        var second = Run("one-slow", Default);
+        var other = new Simulation(Workload.Builtin("one-slow") with { Seed = 7 }, Default).Run();
+
+        Assert.Equal(first.Servers.Select(s => s.Calls), second.Servers.Select(s => s.Calls));
+        Assert.Equal(first.P99Ms, second.P99Ms);
+        Assert.NotEqual(first.Servers.Select(s => s.Calls), other.Servers.Select(s => s.Calls));
+    }
+
+    private SimResult Run(string workload, string policy)
+    {
+        var w = Workload.Builtin(workload);
+        var result = new Simulation(w, policy).Run();
+        output.WriteLine(Report.TableRow(result, w.WarmupSeconds));
+        return result;
+    }
+}

@@ -1,0 +1,78 @@
+using Mesh.Balancing;
+using Mesh.Balancing.Simulator;
+
+// Deterministic balancing simulator: runs the runtime's own policies on simulated callers and servers.
+const string Usage = """
+    Usage: dotnet run -c Release --project tests/Mesh.Balancing.Simulator -- [options]
+      --workload FILE   a workload described in JSON (see tests/Mesh.Balancing.Simulator/Workloads/*.json)
+      --builtin NAME    a built-in workload, or 'all' (the default)
+      --policy NAME     one policy, or 'all' (the default; or the workload's "policies")
+      --seed N          override the workload's seed
+      --sweep           compare LoadAware cost settings (report weight, report decay, latency decay) on every built-in workload
+    Prints the comparison table, then one JSON object per workload × policy.
+    """;
+
+string? file = null, builtin = null, policy = null;
+int? seed = null;
+var sweep = false;
+try
+{
+    for (var i = 0; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--workload": file = Next(args, ref i); break;
+            case "--builtin": builtin = Next(args, ref i); break;
+            case "--policy": policy = Next(args, ref i); break;
+            case "--seed": seed = int.Parse(Next(args, ref i), System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--sweep": sweep = true; break;
+            case "--help" or "-h": Console.WriteLine(Usage); return 0;
+            default: throw new ArgumentException($"Unknown flag '{args[i]}'.");
+        }
+    }
+
+    var workloads = file is not null
+        ? [Workload.Load(file)]
+        : (builtin is null or "all" ? Workload.BuiltinNames : [builtin]).Select(Workload.Builtin).ToList();
+    if (seed is { } s)
+    {
+        workloads = [.. workloads.Select(w => w with { Seed = s })];
+    }
+
+    if (sweep)
+    {
+        Sweep.Run(workloads);
+        return 0;
+    }
+
+    if (policy is not null && policy != "all" && !Simulation.PolicyNames.Contains(policy, StringComparer.OrdinalIgnoreCase))
+    {
+        throw new ArgumentException($"Unknown policy '{policy}'; use one of {string.Join(", ", Simulation.PolicyNames)}.");
+    }
+
+    var json = new List<string>();
+    Console.WriteLine(Report.TableHeader());
+    foreach (var workload in workloads)
+    {
+        var policies = policy is not null && policy != "all" ? [policy] : workload.Policies ?? Simulation.PolicyNames;
+        foreach (var name in policies)
+        {
+            var result = new Simulation(workload, name).Run();
+            Console.WriteLine(Report.TableRow(result, workload.WarmupSeconds));
+            json.Add(Report.Json(result, workload.WarmupSeconds));
+        }
+    }
+
+    Console.WriteLine();
+    json.ForEach(Console.WriteLine);
+    return 0;
+}
+catch (Exception ex) when (ex is ArgumentException or IOException or System.Text.Json.JsonException or FormatException)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+static string Next(string[] args, ref int i)
+    => ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
