@@ -9,7 +9,13 @@ public sealed class BalancingTests(ITestOutputHelper output)
     [Fact]
     public async Task Echo_ThreeNodes3000ConcurrentCalls_EveryNodeServesAThird()
     {
-        await using var cluster = await TestCluster.StartAsync(servers: 3);
+        // Round-robin: this checks the links and the per-call pick. The load-aware default follows measured
+        // latency, and inside a busy test run one in-process node's threads stall for about as long as the whole
+        // burst, so its share is a property of the machine; the default's shares are asserted out of process
+        // (QuickstartTests) and in the deterministic simulator.
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 3,
+            configureClient: o => o.LoadBalancingPolicy = Mesh.Balancing.LoadBalancingPolicies.RoundRobin);
         var service = cluster.ClientService<ITestService>();
 
         var replies = await Task.WhenAll(Enumerable.Range(0, 3000).Select(i => service.Echo(i))).WaitAsync(TestCluster.Bound);
@@ -26,7 +32,6 @@ public sealed class BalancingTests(ITestOutputHelper output)
         {
             Assert.Equal(node.Probe.Served, byNode[node.NodeId]);
             var share = node.Probe.Served / 3000.0;
-            // Under the default policy (exact thirds are round-robin's, see LoadReportingTests).
             Assert.InRange(share, 0.30, 0.37);
         }
     }
