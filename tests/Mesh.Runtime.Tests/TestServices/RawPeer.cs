@@ -50,6 +50,19 @@ internal sealed class RawPeer(Socket socket) : IDisposable
         return (header, payload);
     }
 
+    /// <summary>Reads the next frame that is not link upkeep (heartbeats, load reports).</summary>
+    public async Task<(FrameHeader Header, byte[] Payload)> ReadCallFrameAsync()
+    {
+        while (true)
+        {
+            var frame = await ReadFrameAsync();
+            if (frame.Header.Kind is not (FrameKind.Ping or FrameKind.Pong or FrameKind.LoadReport))
+            {
+                return frame;
+            }
+        }
+    }
+
     /// <summary>Completes when the other side has closed the connection (reads until end of stream).</summary>
     public async Task WaitForCloseAsync()
     {

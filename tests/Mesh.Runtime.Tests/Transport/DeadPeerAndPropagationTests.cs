@@ -16,35 +16,20 @@ public sealed class DeadPeerAndPropagationTests
     [Fact]
     public async Task Echo_PeerHandshakesThenGoesSilent_DeclaredDeadByHeartbeatNotByDeadline()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var definition = MeshServiceRegistry.Get<ITestService>();
+        using var peer = new FakeServicePeer();
         using var silent = new CancellationTokenSource();
         var frozenServer = Task.Run(async () =>
         {
-            using var raw = new RawPeer(await listener.AcceptAsync());
-            await raw.ReadHelloAsync();
-            await raw.SendAsync(RawPeer.PrefaceAndHello(new HelloMessage(
-                "frozen", "mesh", [new HostedServiceInfo(definition.Name, [.. definition.Methods.Select(m => m.Id)])])));
+            using var raw = await peer.AcceptAsync("frozen");
             // Like a SIGSTOPped process: the connection stays open, nothing is read or answered.
             await Task.Delay(Timeout.Infinite, silent.Token).ContinueWith(_ => { }, TaskScheduler.Default);
         });
-
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddMesh(o =>
-            {
-                o.NodeId = "client";
-                o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
-                o.HeartbeatTimeout = TimeSpan.FromMilliseconds(600);
-                o.DefaultDeadline = TimeSpan.FromMinutes(5);
-            })
-            .UseStaticPeers(listener.LocalEndPoint!.ToString()!)
-            .AddClient<ITestService>();
-        using var client = builder.Build();
-        await client.StartAsync().WaitAsync(TestCluster.Bound);
-        await client.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(definition.Name, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
+        using var client = await peer.StartClientAsync(o =>
+        {
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+            o.HeartbeatTimeout = TimeSpan.FromMilliseconds(600);
+            o.DefaultDeadline = TimeSpan.FromMinutes(5);
+        });
 
         var ex = await Assert.ThrowsAsync<PeerUnavailableException>(() => client.Services.GetRequiredService<ITestService>().Echo(1).WaitAsync(TestCluster.Bound));
 
@@ -64,7 +49,7 @@ public sealed class DeadPeerAndPropagationTests
         await raw.SendAsync(BlockRequest(cluster, "server-deadline", callId: 5, deadlineMilliseconds: 200));
 
         await cluster.Servers[0].Probe.CancelledFor("server-deadline").Task.WaitAsync(TestCluster.Bound);
-        var (header, payload) = await ReadAnswerAsync(raw);
+        var (header, payload) = await raw.ReadCallFrameAsync();
         Assert.Equal(FrameKind.Error, header.Kind);
         Assert.Equal(5, header.CallId);
         Assert.Equal(ErrorCode.Cancelled, (ErrorCode)payload[0]);
@@ -83,7 +68,7 @@ public sealed class DeadPeerAndPropagationTests
         await raw.SendAsync(cancel);
 
         await cluster.Servers[0].Probe.CancelledFor("cancel-frame").Task.WaitAsync(TestCluster.Bound);
-        var (header, _) = await ReadAnswerAsync(raw);
+        var (header, _) = await raw.ReadCallFrameAsync();
         Assert.Equal(FrameKind.Error, header.Kind);
         Assert.Equal(9, header.CallId);
     }
@@ -109,19 +94,6 @@ public sealed class DeadPeerAndPropagationTests
         finally
         {
             request.Dispose();
-        }
-    }
-
-    private static async Task<(FrameHeader Header, byte[] Payload)> ReadAnswerAsync(RawPeer raw)
-    {
-        while (true)
-        {
-            var frame = await raw.ReadFrameAsync();
-            // Skip the server's heartbeats and its periodic load reports.
-            if (frame.Header.Kind is not (FrameKind.Ping or FrameKind.LoadReport))
-            {
-                return frame;
-            }
         }
     }
 }

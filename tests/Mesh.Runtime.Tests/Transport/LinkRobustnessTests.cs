@@ -69,29 +69,15 @@ public sealed class LinkRobustnessTests
     [Fact]
     public async Task Call_LinkDropsWhileInFlight_PeerUnavailableException()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var definition = MeshServiceRegistry.Get<ITestService>();
+        using var peer = new FakeServicePeer();
         var fakeServer = Task.Run(async () =>
         {
-            using var raw = new RawPeer(await listener.AcceptAsync());
-            await raw.ReadHelloAsync();
-            await raw.SendAsync(RawPeer.PrefaceAndHello(new HelloMessage(
-                "fake", "mesh", [new HostedServiceInfo(definition.Name, [.. definition.Methods.Select(m => m.Id)])])));
-            var (header, _) = await raw.ReadFrameAsync();
+            using var raw = await peer.AcceptAsync("fake");
+            var (header, _) = await raw.ReadCallFrameAsync();
             Assert.Equal(FrameKind.Request, header.Kind);
             // Drop the link with the call in flight.
         });
-
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddMesh(o => o.NodeId = "client")
-            .UseStaticPeers(listener.LocalEndPoint!.ToString()!)
-            .AddClient<ITestService>();
-        using var client = builder.Build();
-        await client.StartAsync().WaitAsync(TestCluster.Bound);
-        await client.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(definition.Name, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
+        using var client = await peer.StartClientAsync();
 
         var ex = await Assert.ThrowsAsync<PeerUnavailableException>(() => client.Services.GetRequiredService<ITestService>().Echo(1).WaitAsync(TestCluster.Bound));
 
@@ -103,17 +89,11 @@ public sealed class LinkRobustnessTests
     [Fact]
     public async Task Call_ServerStopsItAtTheCarriedDeadline_DeadlineExceededException()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var definition = MeshServiceRegistry.Get<ITestService>();
+        using var peer = new FakeServicePeer();
         var fakeServer = Task.Run(async () =>
         {
-            using var raw = new RawPeer(await listener.AcceptAsync());
-            await raw.ReadHelloAsync();
-            await raw.SendAsync(RawPeer.PrefaceAndHello(new HelloMessage(
-                "fake", "mesh", [new HostedServiceInfo(definition.Name, [.. definition.Methods.Select(m => m.Id)])])));
-            var (header, _) = await raw.ReadFrameAsync();
+            using var raw = await peer.AcceptAsync("fake");
+            var (header, _) = await raw.ReadCallFrameAsync();
             Assert.Equal(FrameKind.Request, header.Kind);
 
             // The server's deadline timer fired before the caller's: it answers "cancelled".
@@ -122,15 +102,7 @@ public sealed class LinkRobustnessTests
             await raw.SendAsync(error.WrittenSpan.ToArray());
             await raw.WaitForCloseAsync();
         });
-
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddMesh(o => o.NodeId = "client")
-            .UseStaticPeers(listener.LocalEndPoint!.ToString()!)
-            .AddClient<ITestService>();
-        using var client = builder.Build();
-        await client.StartAsync().WaitAsync(TestCluster.Bound);
-        await client.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(definition.Name, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
+        using var client = await peer.StartClientAsync();
 
         await Assert.ThrowsAsync<DeadlineExceededException>(() => client.Services.GetRequiredService<ITestService>().Echo(1).WaitAsync(TestCluster.Bound));
 
