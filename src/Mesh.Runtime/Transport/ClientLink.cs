@@ -163,10 +163,6 @@ internal sealed class ClientLink : Connection
                 }
 
                 break;
-            case FrameKind.Ping:
-                TrySendEmpty(FrameKind.Pong, header.CallId);
-                break;
-            case FrameKind.Pong:
             case FrameKind.LoadReport:
                 break;
             default:

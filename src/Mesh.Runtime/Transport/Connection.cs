@@ -207,7 +207,7 @@ internal abstract class Connection : IAsyncDisposable
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Handles one frame. Runs on the receive loop: must not block.</summary>
+    /// <summary>Handles one frame other than hello and heartbeats. Runs on the receive loop: must not block.</summary>
     protected abstract void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload);
 
     /// <summary>Called once when the connection has closed.</summary>
@@ -319,12 +319,20 @@ internal abstract class Connection : IAsyncDisposable
             {
                 while (FrameReader.TryRead(ref buffer, MaxFrameSize, out var header, out var payload))
                 {
-                    if (header.Kind == FrameKind.Hello)
+                    switch (header.Kind)
                     {
-                        throw new ProtocolException("unexpected second hello");
+                        case FrameKind.Hello:
+                            throw new ProtocolException("unexpected second hello");
+                        case FrameKind.Ping:
+                            // Heartbeats are link upkeep, the same on both sides.
+                            TrySendEmpty(FrameKind.Pong, header.CallId);
+                            break;
+                        case FrameKind.Pong:
+                            break;
+                        default:
+                            OnFrame(header, payload);
+                            break;
                     }
-
-                    OnFrame(header, payload);
                 }
             }
             finally

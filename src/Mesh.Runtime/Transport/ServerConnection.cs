@@ -94,10 +94,6 @@ internal sealed class ServerConnection : Connection
                 }
 
                 break;
-            case FrameKind.Ping:
-                TrySendEmpty(FrameKind.Pong, header.CallId);
-                break;
-            case FrameKind.Pong:
             case FrameKind.LoadReport:
                 // Reports flow from the serving side; a caller's own report is of no use here.
                 break;
