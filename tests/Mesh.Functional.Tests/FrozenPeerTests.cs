@@ -15,10 +15,15 @@ public sealed class FrozenPeerTests
     public async Task Ping_ServerProcessSigstopped_FailsAsPeerUnavailableThenReconnectsAfterSigcont()
     {
         using var server = StartDriverServer();
+        var pid = 0;
         try
         {
             var ready = await server.StandardOutput.ReadLineAsync().WaitAsync(Bound);
             Assert.StartsWith("READY ", ready, StringComparison.Ordinal);
+
+            // "READY <address> <pid>": the server names its own process (the one to freeze), whatever launched it.
+            var fields = ready!.Split(' ');
+            pid = int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.ClearProviders();
             builder.Services.AddMesh(o =>
@@ -30,7 +35,7 @@ public sealed class FrozenPeerTests
                     o.ReconnectMaxBackoff = TimeSpan.FromMilliseconds(500);
                     o.DefaultDeadline = TimeSpan.FromMinutes(5);
                 })
-                .UseStaticPeers(ready!["READY ".Length..])
+                .UseStaticPeers(fields[1])
                 .AddClient<IPingService>();
             using var client = builder.Build();
             await client.StartAsync().WaitAsync(Bound);
@@ -40,18 +45,26 @@ public sealed class FrozenPeerTests
             var ping = client.Services.GetRequiredService<IPingService>();
             Assert.Equal(2, await ping.Ping(1).AsTask().WaitAsync(Bound));
 
-            await SignalAsync("STOP", server.Id);
+            await SignalAsync("STOP", pid);
+            await WaitForStateAsync(pid, stopped: true);
             var ex = await Assert.ThrowsAsync<PeerUnavailableException>(() => ping.Ping(2).AsTask().WaitAsync(Bound));
             Assert.Contains("HeartbeatTimeout", ex.InnerException?.Message ?? string.Empty, StringComparison.Ordinal);
 
-            await SignalAsync("CONT", server.Id);
+            await SignalAsync("CONT", pid);
+            await WaitForStateAsync(pid, stopped: false);
             await node.WaitForPeersAsync(serviceName, 1, CancellationToken.None).WaitAsync(Bound);
             Assert.Equal(4, await ping.Ping(3).AsTask().WaitAsync(Bound));
             await client.StopAsync().WaitAsync(Bound);
         }
         finally
         {
-            await SignalAsync("CONT", server.Id);
+            if (pid != 0)
+            {
+                // Never leave a frozen process behind, whatever failed above.
+                using var kill = Process.Start(new ProcessStartInfo("kill", $"-CONT {pid}") { UseShellExecute = false })!;
+                await kill.WaitForExitAsync();
+            }
+
             server.StandardInput.Close();
             if (!server.WaitForExit(10_000))
             {
@@ -77,8 +90,61 @@ public sealed class FrozenPeerTests
 
     private static async Task SignalAsync(string signal, int pid)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {pid}") { UseShellExecute = false })!;
+        var start = new ProcessStartInfo("kill", $"-{signal} {pid}")
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+        };
+        using var kill = Process.Start(start)!;
+        var error = await kill.StandardError.ReadToEndAsync().WaitAsync(Bound);
         await kill.WaitForExitAsync().WaitAsync(Bound);
+        Assert.True(kill.ExitCode == 0, $"kill -{signal} {pid} exited with {kill.ExitCode}: {error}");
+    }
+
+    /// <summary>
+    /// Waits until every thread of the process is in (or out of) the stopped state, as the kernel reports it in
+    /// /proc: a signal is delivered asynchronously, so the call that must meet a frozen server waits for it.
+    /// </summary>
+    private static async Task WaitForStateAsync(int pid, bool stopped)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        while (true)
+        {
+            var states = ThreadStates(pid);
+            var frozen = states.Length > 0 && states.All(s => s is 'T' or 't');
+            var running = states.Length > 0 && !states.Contains('T', StringComparison.Ordinal);
+            if (stopped ? frozen : running)
+            {
+                return;
+            }
+
+            Assert.True(
+                Stopwatch.GetElapsedTime(started) < Bound,
+                $"Process {pid} did not become {(stopped ? "stopped" : "running")} within {Bound}; thread states: '{states}'.");
+            await timer.WaitForNextTickAsync();
+        }
+    }
+
+    /// <summary>The state letter of each thread of <paramref name="pid"/> (field 3 of /proc/pid/task/tid/stat).</summary>
+    private static string ThreadStates(int pid)
+    {
+        var states = new System.Text.StringBuilder();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                // "tid (comm) S ...": the command may hold spaces or parentheses, so read after the last ')'.
+                states.Append(stat[(stat.LastIndexOf(')') + 2)]);
+            }
+            catch (IOException)
+            {
+                // The thread exited between listing and reading.
+            }
+        }
+
+        return states.ToString();
     }
 }
 

@@ -42,8 +42,9 @@ internal static class Orchestrator
         try
         {
             var ready = await ReadUntilAsync(server, line => line.StartsWith("READY ", StringComparison.Ordinal), StartBound);
-            var address = ready["READY ".Length..];
-            using var client = Start($"client {peer} {address} {server.Id} {options.ToClientArguments()}");
+            // "READY <address> <pid>": the server names its own process, which is the one whose CPU time counts.
+            var fields = ready.Split(' ');
+            using var client = Start($"client {peer} {fields[1]} {fields[2]} {options.ToClientArguments()}");
             var perRow = options.Warmup + options.Duration + TimeSpan.FromSeconds(10);
             try
             {

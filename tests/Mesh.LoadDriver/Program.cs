@@ -28,7 +28,7 @@ catch (ArgumentException ex)
 
 static async Task<int> RunServerAsync(IPeer peer)
 {
-    await using var server = await peer.StartServerAsync(address => Console.WriteLine($"READY {address}"));
+    await using var server = await peer.StartServerAsync(address => Console.WriteLine($"READY {address} {Environment.ProcessId}"));
     // Runs until the orchestrator closes standard input.
     while (await Console.In.ReadLineAsync() is not null)
     {
