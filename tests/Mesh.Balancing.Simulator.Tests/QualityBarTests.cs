@@ -55,16 +55,31 @@ public sealed class QualityBarTests(ITestOutputHelper output)
     {
         var workload = Workload.Builtin("stale");
         var result = new Simulation(workload, Default).Run();
-        var peakEwma = new Simulation(workload, LoadBalancingPolicies.PeakEwma).Run();
         var (worst, swing) = result.Windows(1.0, workload.WarmupSeconds);
 
         Assert.InRange(result.MaxMeanCalls, 1.0, 1.25);
         Assert.InRange(worst, 1.0, 1.25);
         Assert.InRange(swing, 0, 0.25);
-        // Equal within simulation noise: the stale reports are ignored, so both run on local data.
-        Assert.True(result.P99Ms <= 1.02 * peakEwma.P99Ms, $"p99 {result.P99Ms:0.00} vs PeakEwma {peakEwma.P99Ms:0.00}");
-        Assert.True(result.Throughput >= 0.99 * peakEwma.Throughput, $"throughput {result.Throughput:0} vs PeakEwma {peakEwma.Throughput:0}");
-        output.WriteLine($"default: window max/mean {worst:0.000}, swing {swing:0.000}, p99 {result.P99Ms:0.00}; PeakEwma p99 {peakEwma.P99Ms:0.00}");
+        output.WriteLine($"seed {workload.Seed}: default window max/mean {worst:0.000}, swing {swing:0.000}");
+
+        // "Never worse than P2C-peak-EWMA on local data alone": reports this old are ignored, so the two differ only
+        // by their cost shapes and random draws, and a single seed moves p99 by ±0.5 % either way. Over six seeds the
+        // default must match peak-EWMA's mean p99 and throughput (within 0.3 %) and spread calls no less evenly.
+        double p99 = 0, peakP99 = 0, throughput = 0, peakThroughput = 0, spread = 0, peakSpread = 0;
+        for (var seed = 1; seed <= 6; seed++)
+        {
+            var seeded = workload with { Seed = seed };
+            var mine = new Simulation(seeded, Default).Run();
+            var theirs = new Simulation(seeded, LoadBalancingPolicies.PeakEwma).Run();
+            (p99, peakP99) = (p99 + mine.P99Ms, peakP99 + theirs.P99Ms);
+            (throughput, peakThroughput) = (throughput + mine.Throughput, peakThroughput + theirs.Throughput);
+            (spread, peakSpread) = (spread + mine.MaxMeanCalls, peakSpread + theirs.MaxMeanCalls);
+            output.WriteLine($"seed {seed}: default {mine.Throughput:0}/s p99 {mine.P99Ms:0.00} max/mean {mine.MaxMeanCalls:0.000}; PeakEwma {theirs.Throughput:0}/s p99 {theirs.P99Ms:0.00} max/mean {theirs.MaxMeanCalls:0.000}");
+        }
+
+        Assert.True(p99 <= 1.003 * peakP99, $"mean p99 {p99 / 6:0.00} vs PeakEwma {peakP99 / 6:0.00}");
+        Assert.True(throughput >= 0.997 * peakThroughput, $"mean throughput {throughput / 6:0} vs PeakEwma {peakThroughput / 6:0}");
+        Assert.True(spread <= peakSpread, $"mean max/mean {spread / 6:0.000} vs PeakEwma {peakSpread / 6:0.000}");
     }
 
     [Fact]
