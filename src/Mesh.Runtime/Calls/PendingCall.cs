@@ -17,7 +17,13 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     private static readonly Action<object?> UserCancelCallback = static state => ((PendingCall)state!).OnUserCancelled();
     private static readonly TimerCallback DeadlineCallback = static state => ((PendingCall)state!).OnDeadline();
     private readonly Lock _timerGate = new();
-    private ManualResetValueTaskSourceCore<ResponsePayload> _core = new() { RunContinuationsAsynchronously = true };
+    private static readonly Action<PendingCall> PublishCallback = static call => call.Publish();
+
+    // The caller's continuation runs where the outcome is published: on the link's dispatcher for answers
+    // (batched, see BatchDispatcher), on the thread pool for deadlines and cancellation, never on the receive
+    // loop or inside the caller's CancellationTokenSource.Cancel.
+    private ManualResetValueTaskSourceCore<ResponsePayload> _core = new() { RunContinuationsAsynchronously = false };
+    private Exception? _error;
     private Timer? _timer;
     private bool _timerArmed;
     private long _deadlineTimestamp;
@@ -66,8 +72,11 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     /// <summary>The link is about to send the call at <paramref name="sentAt"/>.</summary>
     public void MarkSent(long sentAt) => SentAt = sentAt;
 
-    /// <summary>Completes the call with a response; false if it had already completed.</summary>
-    public bool TrySetResult(ResponsePayload payload)
+    /// <summary>
+    /// Claims the call for the link's outcome (response, error frame, link failure); false if it had already
+    /// ended. After a successful claim the link must <see cref="PublishResult"/> or <see cref="PublishException"/>.
+    /// </summary>
+    public bool TryClaim()
     {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
         {
@@ -75,20 +84,36 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
         }
 
         Volatile.Write(ref _completedByLink, true);
-        _core.SetResult(payload);
         return true;
     }
 
-    /// <summary>Fails the call on behalf of the link; false if it had already completed.</summary>
-    public bool TrySetException(Exception exception)
+    /// <summary>Completes a claimed call with its response; the caller's continuation runs on this thread.</summary>
+    public void PublishResult(ResponsePayload payload) => _core.SetResult(payload);
+
+    /// <summary>Fails a claimed call; the caller's continuation runs on this thread.</summary>
+    public void PublishException(Exception exception) => _core.SetException(exception);
+
+    /// <summary>Completes the call with a response now, on this thread; false if it had already completed.</summary>
+    public bool TrySetResult(ResponsePayload payload)
     {
-        if (Interlocked.Exchange(ref _completed, 1) != 0)
+        if (!TryClaim())
         {
             return false;
         }
 
-        Volatile.Write(ref _completedByLink, true);
-        _core.SetException(exception);
+        PublishResult(payload);
+        return true;
+    }
+
+    /// <summary>Fails the call now, on this thread; false if it had already completed.</summary>
+    public bool TrySetException(Exception exception)
+    {
+        if (!TryClaim())
+        {
+            return false;
+        }
+
+        PublishException(exception);
         return true;
     }
 
@@ -170,7 +195,7 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
             if (Interlocked.Exchange(ref _completed, 1) == 0)
             {
                 _expired = true;
-                _core.SetException(new DeadlineExceededException(Method.ToString(), Deadline));
+                PublishLater(new DeadlineExceededException(Method.ToString(), Deadline));
             }
         }
     }
@@ -179,8 +204,22 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     {
         if (Interlocked.Exchange(ref _completed, 1) == 0)
         {
-            _core.SetException(new OperationCanceledException($"The call to {Method} was cancelled by the caller.", null, UserToken));
+            PublishLater(new OperationCanceledException($"The call to {Method} was cancelled by the caller.", null, UserToken));
         }
+    }
+
+    /// <summary>Fails the call from a thread-pool work item (not inside a timer's lock or the caller's Cancel).</summary>
+    private void PublishLater(Exception error)
+    {
+        _error = error;
+        ThreadPool.UnsafeQueueUserWorkItem(PublishCallback, this, preferLocal: false);
+    }
+
+    private void Publish()
+    {
+        var error = _error!;
+        _error = null;
+        _core.SetException(error);
     }
 
     /// <summary>True when the deadline (not the link or the caller) ended the call.</summary>

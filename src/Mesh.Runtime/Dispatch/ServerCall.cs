@@ -13,7 +13,7 @@ namespace Mesh.Dispatch;
 /// deadline, link closed), and the result being written. Pooled per node: a call, its token source, its
 /// argument copy and its result buffer are reused, so serving allocates nothing beyond the user's objects.
 /// </summary>
-internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
+internal sealed class ServerCall : IncomingRequest
 {
     private const int KeptBufferSize = 64 * 1024;
     private readonly PooledBufferWriter _result = new();
@@ -97,7 +97,7 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         _hasResult = true;
     }
 
-    /// <summary>Runs the handler on the thread pool; the connection sends the outcome when it ends.</summary>
+    /// <summary>Runs the handler (on the link's dispatcher); the connection sends the outcome when it ends.</summary>
     public void Execute()
     {
         StartedAt = _connection.Load.OnStarted();

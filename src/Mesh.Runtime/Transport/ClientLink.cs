@@ -14,6 +14,7 @@ namespace Mesh.Transport;
 internal sealed class ClientLink : Connection
 {
     private readonly PendingTable _pending;
+    private readonly BatchDispatcher<CallOutcome> _dispatcher = new();
     private int _draining;
 
     public ClientLink(Socket socket, LinkSettings settings, ILogger logger, PeerStats stats)
@@ -132,10 +133,10 @@ internal sealed class ClientLink : Connection
                 if (_pending.TryRemove(header.CallId) is { } call)
                 {
                     Stats.OnCompleted(call.SentAt);
-                    var response = ResponsePayload.Copy(payload);
-                    if (!call.TrySetResult(response))
+                    if (call.TryClaim())
                     {
-                        response.Dispose();
+                        // The caller continues on the dispatcher, with the other answers of this read.
+                        _dispatcher.Enqueue(new CallOutcome(call, ResponsePayload.Copy(payload), null));
                     }
                 }
 
@@ -149,7 +150,10 @@ internal sealed class ClientLink : Connection
                         Overloaded?.Invoke(this);
                     }
 
-                    failed.TrySetException(ToException(error, failed));
+                    if (failed.TryClaim())
+                    {
+                        _dispatcher.Enqueue(new CallOutcome(failed, default, ToException(error, failed)));
+                    }
                 }
 
                 break;
@@ -175,11 +179,18 @@ internal sealed class ClientLink : Connection
         foreach (var call in _pending.Close())
         {
             Stats.OnAbandoned();
-            call.TrySetException(new PeerUnavailableException(
-                $"The link to node '{PeerNodeId}' ({RemoteEndPoint}) closed while {call.Method} was in flight; the call may or may not have executed.",
-                error));
+            if (call.TryClaim())
+            {
+                _dispatcher.Enqueue(new CallOutcome(call, default, new PeerUnavailableException(
+                    $"The link to node '{PeerNodeId}' ({RemoteEndPoint}) closed while {call.Method} was in flight; the call may or may not have executed.",
+                    error)));
+            }
         }
+
+        _dispatcher.Schedule();
     }
+
+    protected override void OnFramesRead() => _dispatcher.Schedule();
 
     private Exception ToException(ErrorMessage error, PendingCall call)
     {
@@ -213,6 +224,22 @@ internal sealed class ClientLink : Connection
         if (IsDraining && _pending.IsEmpty)
         {
             CloseGracefully(TimeSpan.FromSeconds(5));
+        }
+    }
+}
+
+/// <summary>Hands one call its outcome (an answer or a failure) on the link's dispatcher.</summary>
+internal readonly struct CallOutcome(PendingCall call, ResponsePayload response, Exception? error) : IBatchItem
+{
+    public void Run()
+    {
+        if (error is null)
+        {
+            call.PublishResult(response);
+        }
+        else
+        {
+            call.PublishException(error);
         }
     }
 }

@@ -210,6 +210,11 @@ internal abstract class Connection : IAsyncDisposable
     /// <summary>Handles one frame other than hello and heartbeats. Runs on the receive loop: must not block.</summary>
     protected abstract void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload);
 
+    /// <summary>Called after each read's frames have been handled (to start the work they queued).</summary>
+    protected virtual void OnFramesRead()
+    {
+    }
+
     /// <summary>Called once when the connection has closed.</summary>
     protected abstract void OnClosed(Exception? error);
 
@@ -220,6 +225,8 @@ internal abstract class Connection : IAsyncDisposable
             return;
         }
 
+        // A batch that has held this link's frames since before the last tick is stuck in an item: send them.
+        _sender.ReleaseIfHeld((long)_settings.HeartbeatInterval.TotalMilliseconds / 2);
         var silent = Environment.TickCount64 - Volatile.Read(ref _lastReceived);
         if (silent >= (long)_settings.HeartbeatTimeout.TotalMilliseconds)
         {
@@ -338,6 +345,7 @@ internal abstract class Connection : IAsyncDisposable
             finally
             {
                 _reader.AdvanceTo(buffer.Start, buffer.End);
+                OnFramesRead();
             }
 
             if (result.IsCompleted)

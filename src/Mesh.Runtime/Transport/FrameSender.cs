@@ -3,7 +3,8 @@ namespace Mesh.Transport;
 /// <summary>
 /// Batches outgoing frames: callers copy whole frames into the pending buffer under a short lock (no I/O
 /// under it); one send loop swaps buffers and writes everything queued since the last send in one call.
-/// Waking the send loop allocates nothing.
+/// Waking the send loop allocates nothing; inside a batch of work the wake-up waits for the batch's end
+/// (<see cref="SendBatching"/>), so the batch's frames leave together.
 /// </summary>
 internal sealed class FrameSender : IDisposable
 {
@@ -14,6 +15,7 @@ internal sealed class FrameSender : IDisposable
     private PooledBufferWriter _sending = new(InitialBufferSize);
     private bool _signaled;
     private bool _completed;
+    private long _heldAt;
 
     /// <summary>Bytes queued but not yet handed to the socket.</summary>
     public int PendingBytes
@@ -45,10 +47,37 @@ internal sealed class FrameSender : IDisposable
 
         if (signal)
         {
-            _signal.Set();
+            if (SendBatching.TryHold(this))
+            {
+                Volatile.Write(ref _heldAt, Environment.TickCount64);
+            }
+            else
+            {
+                _signal.Set();
+            }
         }
 
         return true;
+    }
+
+    /// <summary>Wakes the send loop whose wake-up <see cref="SendBatching"/> held until now.</summary>
+    public void Release()
+    {
+        Volatile.Write(ref _heldAt, 0);
+        _signal.Set();
+    }
+
+    /// <summary>
+    /// Wakes the send loop if a batch has held its wake-up for at least <paramref name="milliseconds"/> (the
+    /// batch's thread is stuck in an item); called by the connection's heartbeat tick.
+    /// </summary>
+    public void ReleaseIfHeld(long milliseconds)
+    {
+        var heldAt = Volatile.Read(ref _heldAt);
+        if (heldAt != 0 && Environment.TickCount64 - heldAt >= milliseconds)
+        {
+            Release();
+        }
     }
 
     /// <summary>Stops accepting frames; the send loop writes what is queued, then ends.</summary>

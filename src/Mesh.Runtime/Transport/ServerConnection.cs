@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Transport;
 
 /// <summary>
-/// The serving side of a link: decodes requests, runs them on the thread pool, answers with responses or
+/// The serving side of a link: decodes requests, runs them on the thread pool in batches (one work item per
+/// read, see <see cref="BatchDispatcher{TItem}"/>), answers with responses or
 /// typed errors, honours cancel frames, and refuses calls past the node's concurrency cap as overloaded.
 /// </summary>
 internal sealed class ServerConnection : Connection
@@ -17,6 +18,7 @@ internal sealed class ServerConnection : Connection
     private readonly ServerState _state;
     private readonly Lock _gate = new();
     private readonly Dictionary<long, ServerCall> _running = [];
+    private readonly BatchDispatcher<ServeRequest> _dispatcher = new();
 
     public ServerConnection(Socket socket, ServerState state, LinkSettings settings, ILogger logger)
         : base(socket, settings, logger)
@@ -163,8 +165,10 @@ internal sealed class ServerConnection : Connection
 
         _state.Load.OnQueued();
         MeshDiagnostics.ServerActive.Add(1);
-        ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: false);
+        _dispatcher.Enqueue(new ServeRequest(call));
     }
+
+    protected override void OnFramesRead() => _dispatcher.Schedule();
 
     private void SendError(long callId, ErrorCode code, string typeName, string message)
     {
@@ -173,4 +177,10 @@ internal sealed class ServerConnection : Connection
         LoadReportFrames.Append(writer, 0, _state.Load);
         TrySend(writer.WrittenSpan);
     }
+}
+
+/// <summary>Runs one received request's handler (up to its first await) on the link's dispatcher.</summary>
+internal readonly struct ServeRequest(ServerCall call) : IBatchItem
+{
+    public void Run() => call.Execute();
 }

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Mesh.Transport;
+
+/// <summary>One unit of work a link's receive loop hands to its <see cref="BatchDispatcher{TItem}"/>.</summary>
+internal interface IBatchItem
+{
+    /// <summary>Runs the item. Must not throw: an item reports its own failures.</summary>
+    void Run();
+}
+
+/// <summary>
+/// Runs what a link's receive loop produces — requests to serve, answers to hand to their callers — in batches:
+/// one thread-pool work item drains everything queued, instead of one work item (and often one thread wake-up)
+/// per frame. Frames the items send are held until the batch ends (see <see cref="SendBatching"/>), so a
+/// receive of many requests is answered by one write, and a receive of many answers, whose callers each send
+/// their next call, is followed by one write of those calls.
+/// </summary>
+/// <remarks>
+/// Items run in arrival order on one thread while they are quick. An item that runs longer than
+/// <see cref="SplitAfter"/> (a handler computing or blocking before its first await) does not hold the rest:
+/// what the batch queued to send goes out, and another thread takes the remaining items, up to one drainer
+/// per processor. The receive loop also adds a drainer when the running ones have finished nothing for that
+/// long. Bounded: the queue holds only frames already received on a link whose calls in flight are capped.
+/// </remarks>
+internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
+    where TItem : struct, IBatchItem
+{
+    /// <summary>How long one item may run before the rest of its batch moves to another thread.</summary>
+    internal static readonly TimeSpan SplitAfter = TimeSpan.FromMicroseconds(200);
+
+    private static readonly long SplitAfterTicks = (long)(SplitAfter.TotalSeconds * Stopwatch.Frequency);
+    private readonly ConcurrentQueue<TItem> _queue = new();
+    private readonly int _maxDrainers = Math.Max(1, Environment.ProcessorCount);
+    private int _drainers;
+    private long _progressAt;
+
+    /// <summary>Items queued and not yet started.</summary>
+    public int Count => _queue.Count;
+
+    /// <summary>Queues one item; it runs after the next <see cref="Schedule"/>, or sooner on a drainer already running.</summary>
+    public void Enqueue(TItem item) => _queue.Enqueue(item);
+
+    /// <summary>Makes sure a drainer will run what is queued. Called by the receive loop after each read.</summary>
+    public void Schedule()
+    {
+        // Pairs with the drainer's exit: it leaves, then looks at the queue; this queues, then looks at the drainers.
+        Interlocked.MemoryBarrier();
+        if (_queue.IsEmpty)
+        {
+            return;
+        }
+
+        var drainers = Volatile.Read(ref _drainers);
+        if (drainers == 0 || Stopwatch.GetTimestamp() - Volatile.Read(ref _progressAt) > SplitAfterTicks)
+        {
+            // None runs, or the running ones are all inside long items: add one.
+            TryAddDrainer();
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        var scope = SendBatching.Begin();
+        try
+        {
+            Volatile.Write(ref _progressAt, Stopwatch.GetTimestamp());
+            while (true)
+            {
+                while (_queue.TryDequeue(out var item))
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    item.Run();
+                    var ended = Stopwatch.GetTimestamp();
+                    Volatile.Write(ref _progressAt, ended);
+                    if (ended - started > SplitAfterTicks)
+                    {
+                        // A long item: send what the batch queued so far, and share the rest with another thread.
+                        SendBatching.Flush();
+                        if (!_queue.IsEmpty)
+                        {
+                            TryAddDrainer();
+                        }
+                    }
+                }
+
+                Interlocked.Decrement(ref _drainers);
+                if (_queue.IsEmpty || !TryEnter())
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            SendBatching.End(scope);
+        }
+    }
+
+    private void TryAddDrainer()
+    {
+        if (TryEnter())
+        {
+            Volatile.Write(ref _progressAt, Stopwatch.GetTimestamp());
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    private bool TryEnter()
+    {
+        while (true)
+        {
+            var drainers = Volatile.Read(ref _drainers);
+            if (drainers >= _maxDrainers)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _drainers, drainers + 1, drainers) == drainers)
+            {
+                return true;
+            }
+        }
+    }
+}
