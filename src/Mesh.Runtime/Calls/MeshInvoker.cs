@@ -26,6 +26,7 @@ internal sealed class MeshInvoker : IMeshInvoker
     private readonly IPayloadSerializer _serializer;
     private readonly ILogger<MeshInvoker> _logger;
     private readonly TimeSpan _deadline;
+    private readonly long _deadlineTicks;
     private readonly int _maxFrameSize;
 
     public MeshInvoker(PeerDirectory directory, Balancer balancer, IPayloadSerializer serializer, IOptions<MeshOptions> options, ILogger<MeshInvoker> logger)
@@ -35,6 +36,7 @@ internal sealed class MeshInvoker : IMeshInvoker
         _serializer = serializer;
         _logger = logger;
         _deadline = options.Value.DefaultDeadline;
+        _deadlineTicks = (long)(_deadline.TotalSeconds * Stopwatch.Frequency);
         _maxFrameSize = options.Value.MaxFrameSize;
     }
 
@@ -72,13 +74,14 @@ internal sealed class MeshInvoker : IMeshInvoker
             {
                 var link = Pick(method, excluded);
                 activity?.SetTag("mesh.peer", link.PeerNodeId);
-                var remaining = _deadline - Stopwatch.GetElapsedTime(started);
+                // The first attempt has the whole deadline; a retry what is left of it.
+                var remaining = attempt == 1 ? _deadline : _deadline - Stopwatch.GetElapsedTime(started);
                 if (remaining <= TimeSpan.Zero)
                 {
                     throw new DeadlineExceededException(method.ToString(), _deadline);
                 }
 
-                var call = PendingCall.Start(method, _deadline, remaining, cancellationToken);
+                var call = PendingCall.Start(method, _deadline, remaining, started + _deadlineTicks, cancellationToken);
                 var sent = link.TrySend(request, call, (uint)Math.Ceiling(remaining.TotalMilliseconds), out var callId);
                 if (sent != SendResult.Sent)
                 {

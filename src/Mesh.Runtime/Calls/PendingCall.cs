@@ -63,9 +63,16 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     /// <see cref="OperationCanceledException"/> when <paramref name="userToken"/> fires.
     /// </summary>
     public static PendingCall Start(MeshMethod method, TimeSpan deadline, TimeSpan remaining, CancellationToken userToken)
+        => Start(method, deadline, remaining, Stopwatch.GetTimestamp() + (long)(remaining.TotalSeconds * Stopwatch.Frequency), userToken);
+
+    /// <summary>
+    /// As <see cref="Start(MeshMethod, TimeSpan, TimeSpan, CancellationToken)"/>, with the deadline also given as a
+    /// <see cref="Stopwatch"/> timestamp (the router has it, which saves reading the clock).
+    /// </summary>
+    public static PendingCall Start(MeshMethod method, TimeSpan deadline, TimeSpan remaining, long deadlineTimestamp, CancellationToken userToken)
     {
         var call = Pool.TryRent() ?? new PendingCall();
-        call.Arm(method, deadline, remaining, userToken);
+        call.Arm(method, deadline, remaining, deadlineTimestamp, userToken);
         return call;
     }
 
@@ -147,7 +154,7 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _core.OnCompleted(continuation, state, token, flags);
 
-    private void Arm(MeshMethod method, TimeSpan deadline, TimeSpan remaining, CancellationToken userToken)
+    private void Arm(MeshMethod method, TimeSpan deadline, TimeSpan remaining, long deadlineTimestamp, CancellationToken userToken)
     {
         _core.Reset();
         Method = method;
@@ -158,7 +165,7 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
         Volatile.Write(ref _completed, 0);
         lock (_timerGate)
         {
-            _deadlineTimestamp = Stopwatch.GetTimestamp() + (long)(remaining.TotalSeconds * Stopwatch.Frequency);
+            _deadlineTimestamp = deadlineTimestamp;
             _timerArmed = true;
             _timer ??= new Timer(DeadlineCallback, this, Timeout.Infinite, Timeout.Infinite);
             _timer.Change(DueTime(remaining), Timeout.Infinite);

@@ -65,16 +65,19 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
         var scope = SendBatching.Begin();
         try
         {
-            Volatile.Write(ref _progressAt, Stopwatch.GetTimestamp());
+            // One clock read per item: an item starts when the previous one ended.
+            var started = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _progressAt, started);
             while (true)
             {
                 while (_queue.TryDequeue(out var item))
                 {
-                    var started = Stopwatch.GetTimestamp();
                     item.Run();
                     var ended = Stopwatch.GetTimestamp();
                     Volatile.Write(ref _progressAt, ended);
-                    if (ended - started > SplitAfterTicks)
+                    var took = ended - started;
+                    started = ended;
+                    if (took > SplitAfterTicks)
                     {
                         // A long item: send what the batch queued so far, and share the rest with another thread.
                         SendBatching.Flush();
