@@ -167,6 +167,6 @@ internal sealed class MeshInvoker : IMeshInvoker
             throw new UnknownServiceException(method.ServiceName, $"none of the {_directory.Count} linked peers hosts it");
         }
 
-        return candidates.Links[_balancer.For(method.ServiceId).Pick(candidates.Stats)];
+        return candidates.Connection(_balancer.For(method.ServiceId).Pick(candidates.Stats));
     }
 }

@@ -48,6 +48,14 @@ public sealed class MeshOptions
     public int MaxFrameSize { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
+    /// TCP connections this node keeps to each peer, 1 to 64. Default 1: one multiplexed connection carries
+    /// every call, and batches best. More spread one peer's calls over several connections (each with its own
+    /// send and receive loop) for peers that move more data than one connection's loops keep up with; the
+    /// balancer still sees the peer once, and each call takes the peer's connection with the fewest in flight.
+    /// </summary>
+    public int ConnectionsPerPeer { get; set; } = 1;
+
+    /// <summary>
     /// Most calls one link may have in flight at once; past it, new calls go to other peers (or fail with
     /// <see cref="PeerUnavailableException"/> when every link is full). Default 4096.
     /// </summary>

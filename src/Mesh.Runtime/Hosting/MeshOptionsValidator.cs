@@ -63,6 +63,11 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             errors.Add($"MeshOptions.MaxFrameSize must be between 4096 and {256 * 1024 * 1024} bytes; it is {options.MaxFrameSize}.");
         }
 
+        if (options.ConnectionsPerPeer is < 1 or > 64)
+        {
+            errors.Add($"MeshOptions.ConnectionsPerPeer must be between 1 and 64; it is {options.ConnectionsPerPeer}.");
+        }
+
         if (options.MaxCallsInFlightPerLink is < 1 or > 1_000_000)
         {
             errors.Add($"MeshOptions.MaxCallsInFlightPerLink must be between 1 and 1000000; it is {options.MaxCallsInFlightPerLink}.");

@@ -27,9 +27,13 @@ internal sealed class PeerDirectory
             : PeerSet.Empty;
     }
 
-    /// <summary>Number of links that may take new calls.</summary>
+    /// <summary>Number of peers that may take new calls.</summary>
     public int Count => _snapshot.All.Length;
 
+    /// <summary>Number of links that may take new calls (a peer may have several, see <see cref="MeshOptions.ConnectionsPerPeer"/>).</summary>
+    public int LinkCount => _snapshot.LinkCount;
+
+    /// <summary>One link per peer that may take new calls (a peer's connections share its <see cref="ClientLink.Stats"/>).</summary>
     public IReadOnlyList<ClientLink> Links => _snapshot.All;
 
     public void Add(ClientLink link)
@@ -88,21 +92,26 @@ internal sealed class PeerDirectory
 
     private void Rebuild()
     {
-        var all = _links.ToArray();
-        _snapshot = new Snapshot(all, Index(all.Where(link => link.IsPeerReady)), Index(all.Where(link => !link.IsPeerReady)));
+        // A peer's connections share its statistics: group by them, so a peer counts once however many it has.
+        var peers = _links.GroupBy(link => link.Stats, ReferenceEqualityComparer.Instance).Select(peer => peer.ToArray()).ToArray();
+        _snapshot = new Snapshot(
+            [.. peers.Select(peer => peer[0])],
+            Index(peers.Where(peer => peer[0].IsPeerReady)),
+            Index(peers.Where(peer => !peer[0].IsPeerReady)),
+            _links.Count);
         var changed = _changed;
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         changed.TrySetResult();
     }
 
-    private static FrozenDictionary<uint, PeerSet> Index(IEnumerable<ClientLink> links)
-        => links
-            .SelectMany(link => link.Remote!.Services.Select(service => (service.Id, link)))
-            .GroupBy(pair => pair.Id, pair => pair.link)
+    private static FrozenDictionary<uint, PeerSet> Index(IEnumerable<ClientLink[]> peers)
+        => peers
+            .SelectMany(peer => peer[0].Remote!.Services.Select(service => (service.Id, peer)))
+            .GroupBy(pair => pair.Id, pair => pair.peer)
             .ToFrozenDictionary(group => group.Key, group => new PeerSet([.. group]));
 
-    private sealed record Snapshot(ClientLink[] All, FrozenDictionary<uint, PeerSet> ByService, FrozenDictionary<uint, PeerSet> Fallback)
+    private sealed record Snapshot(ClientLink[] All, FrozenDictionary<uint, PeerSet> ByService, FrozenDictionary<uint, PeerSet> Fallback, int LinkCount)
     {
-        public static readonly Snapshot Empty = new([], FrozenDictionary<uint, PeerSet>.Empty, FrozenDictionary<uint, PeerSet>.Empty);
+        public static readonly Snapshot Empty = new([], FrozenDictionary<uint, PeerSet>.Empty, FrozenDictionary<uint, PeerSet>.Empty, 0);
     }
 }

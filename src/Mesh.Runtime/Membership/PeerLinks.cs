@@ -8,9 +8,10 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Membership;
 
 /// <summary>
-/// Keeps one link to every discovered peer: connects with jittered exponential backoff, re-links when a
-/// link closes, follows readiness changes, and drains links to peers that left (in-flight calls finish,
-/// new calls go elsewhere).
+/// Keeps <see cref="MeshOptions.ConnectionsPerPeer"/> links (usually one) to every discovered peer: connects
+/// with jittered exponential backoff, re-links when a link closes, follows readiness changes, and drains links
+/// to peers that left (in-flight calls finish, new calls go elsewhere). A peer's links share its balancing
+/// statistics, so the balancer sees the peer once.
 /// </summary>
 internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, Balancer balancer, ILogger logger)
 {
@@ -46,9 +47,9 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
                 }
                 else
                 {
-                    slot = new Slot(peer, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token));
+                    slot = new Slot(peer, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token), options.ConnectionsPerPeer);
                     _slots.Add(address, slot);
-                    slot.Loop = MaintainAsync(slot);
+                    slot.Loop = Task.WhenAll(Enumerable.Range(0, options.ConnectionsPerPeer).Select(connection => MaintainAsync(slot, connection)));
                 }
             }
         }
@@ -80,7 +81,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
         {
             foreach (var slot in slots)
             {
-                slot.Link?.Abort("the node stopped before the calls in flight on the link completed");
+                slot.Abort("the node stopped before the calls in flight on the link completed");
             }
 
             await Task.WhenAll(slots.Select(s => s.Loop!)).ConfigureAwait(false);
@@ -89,7 +90,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
         _stopping.Dispose();
     }
 
-    private async Task MaintainAsync(Slot slot)
+    private async Task MaintainAsync(Slot slot, int connection)
     {
         var leaving = slot.Leaving.Token;
         var failures = 0;
@@ -98,9 +99,9 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             ClientLink? link = null;
             try
             {
-                link = await ConnectAsync(slot.Peer, leaving).ConfigureAwait(false);
+                link = await ConnectAsync(slot, leaving).ConfigureAwait(false);
                 failures = 0;
-                slot.Link = link;
+                slot.Links[connection] = link;
                 link.IsPeerReady = slot.Peer.IsReady;
                 link.Draining += directory.Remove;
                 directory.Add(link);
@@ -132,9 +133,10 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
                 if (link is not null)
                 {
                     directory.Remove(link);
-                    slot.Link = null;
+                    slot.Links[connection] = null;
                     MeshLog.PeerUnlinked(logger, link.Remote?.NodeId, link.RemoteEndPoint);
                     await link.DisposeAsync().ConfigureAwait(false);
+                    slot.ReleaseStats();
                 }
             }
 
@@ -143,8 +145,9 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
         }
     }
 
-    private async Task<ClientLink> ConnectAsync(DiscoveredPeer peer, CancellationToken cancellationToken)
+    private async Task<ClientLink> ConnectAsync(Slot slot, CancellationToken cancellationToken)
     {
+        var peer = slot.Peer;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
         var addresses = IPAddress.TryParse(peer.Host, out var address)
@@ -166,7 +169,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             throw;
         }
 
-        var link = new ClientLink(socket, LinkSettings.From(options), logger, balancer.CreateStats());
+        var link = new ClientLink(socket, LinkSettings.From(options), logger, slot.StatsFor(balancer));
         try
         {
             var remote = await link.HandshakeAsync(hello, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
@@ -174,10 +177,18 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             {
                 throw new ProtocolException($"the peer belongs to mesh '{remote.MeshName}', this node to '{options.MeshName}'");
             }
+
+            if (!slot.Owns(link))
+            {
+                // Another process answers at the address than the one the peer's other connections reach
+                // (it restarted between two connects): this connection waits for the others to re-link.
+                throw new ProtocolException($"node '{remote.NodeId}' answered at {peer.Address}, where the peer's other connections reach another node");
+            }
         }
         catch
         {
             await link.DisposeAsync().ConfigureAwait(false);
+            slot.ReleaseStats();
             throw;
         }
 
@@ -205,15 +216,55 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
         }
     }
 
-    private sealed class Slot(DiscoveredPeer peer, CancellationTokenSource leaving)
+    private sealed class Slot(DiscoveredPeer peer, CancellationTokenSource leaving, int connections)
     {
+        private readonly Lock _gate = new();
+        private PeerStats? _stats;
+        private int _holders;
+
         public DiscoveredPeer Peer { get; private set; } = peer;
 
         public CancellationTokenSource Leaving => leaving;
 
         public Task? Loop { get; set; }
 
-        public ClientLink? Link { get; set; }
+        /// <summary>The peer's live links, by connection index (null while that connection is down).</summary>
+        public ClientLink?[] Links { get; } = new ClientLink?[connections];
+
+        /// <summary>
+        /// The statistics a new connection shares: those of the peer's other connections (live or connecting), or
+        /// fresh ones (a new latency estimate and slow start) when it has none — the peer may have restarted.
+        /// Each call is matched by one <see cref="ReleaseStats"/> when that connection is gone.
+        /// </summary>
+        public PeerStats StatsFor(Balancer balancer)
+        {
+            lock (_gate)
+            {
+                if (_holders++ == 0 || _stats is null)
+                {
+                    _stats = balancer.CreateStats();
+                }
+
+                return _stats;
+            }
+        }
+
+        public void ReleaseStats()
+        {
+            lock (_gate)
+            {
+                _holders--;
+            }
+        }
+
+        /// <summary>Whether <paramref name="link"/> reached the same node as the peer's other live connections.</summary>
+        public bool Owns(ClientLink link)
+        {
+            lock (_gate)
+            {
+                return Links.All(other => other is null || other == link || !ReferenceEquals(other.Stats, link.Stats) || other.PeerNodeId == link.PeerNodeId);
+            }
+        }
 
         public void Update(DiscoveredPeer peer, PeerDirectory directory)
         {
@@ -223,9 +274,20 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             }
 
             Peer = peer;
-            if (Link is { } link)
+            foreach (var link in Links)
             {
-                directory.SetReady(link, peer.IsReady);
+                if (link is not null)
+                {
+                    directory.SetReady(link, peer.IsReady);
+                }
+            }
+        }
+
+        public void Abort(string reason)
+        {
+            foreach (var link in Links)
+            {
+                link?.Abort(reason);
             }
         }
 

@@ -19,6 +19,8 @@ public sealed class MeshOptionsValidationTests
     [InlineData("LoadReportInterval", "0")]
     [InlineData("LoadReportWeight", "-1")]
     [InlineData("MaxCallsInFlightPerLink", "0")]
+    [InlineData("ConnectionsPerPeer", "0")]
+    [InlineData("ConnectionsPerPeer", "65")]
     [InlineData("MaxConcurrentCalls", "0")]
     [InlineData("HeartbeatInterval", "0")]
     [InlineData("HeartbeatTimeout", "1")]
@@ -41,6 +43,7 @@ public sealed class MeshOptionsValidationTests
                 case "ServiceLoadBalancingPolicies": options.ServiceLoadBalancingPolicies["Shop.IInventory"] = value; break;
                 case "LoadReportInterval": options.LoadReportInterval = TimeSpan.FromMilliseconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
                 case "LoadReportWeight": options.LoadReportWeight = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "ConnectionsPerPeer": options.ConnectionsPerPeer = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "MaxCallsInFlightPerLink": options.MaxCallsInFlightPerLink = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "MaxConcurrentCalls": options.MaxConcurrentCalls = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "HeartbeatInterval": options.HeartbeatInterval = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
