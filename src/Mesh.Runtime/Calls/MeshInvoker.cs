@@ -52,7 +52,7 @@ internal sealed class MeshInvoker : IMeshInvoker
     public async ValueTask<TResult> InvokeAsync<TResult>(OutgoingRequest request, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return _serializer.Deserialize<TResult>(response.Span);
+        return _serializer.DeserializeFast<TResult>(response.Span);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

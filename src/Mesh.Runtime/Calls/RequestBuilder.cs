@@ -47,7 +47,7 @@ internal sealed class RequestBuilder : OutgoingRequest
         EnsureRented();
         var buffer = _buffer;
         var lengthOffset = buffer.Reserve(4);
-        _serializer.Serialize(value, buffer);
+        _serializer.SerializeFast(value, buffer);
         var length = buffer.WrittenCount - lengthOffset - 4;
         BinaryPrimitives.WriteInt32LittleEndian(buffer.WrittenSpanForPatch[lengthOffset..], length);
         if (buffer.WrittenCount - FrameHeader.Size > _maxFrameSize)

@@ -93,7 +93,7 @@ internal sealed class ServerCall : IncomingRequest
     {
         _result.Reset();
         _result.Reserve(FrameHeader.Size);
-        _serializer.Serialize(value, _result);
+        _serializer.SerializeFast(value, _result);
         _hasResult = true;
     }
 
@@ -203,7 +203,7 @@ internal sealed class ServerCall : IncomingRequest
             throw new InvalidOperationException("The request's arguments are truncated.");
         }
 
-        value = _serializer.Deserialize<T>(arguments.AsSpan(_readOffset + 4, length));
+        value = _serializer.DeserializeFast<T>(arguments.AsSpan(_readOffset + 4, length));
         _readOffset += 4 + length;
         return true;
     }

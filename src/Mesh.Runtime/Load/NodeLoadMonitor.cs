@@ -40,16 +40,7 @@ internal sealed class NodeLoadMonitor
     public bool IsDraining => _draining;
 
     /// <summary>The smoothed service time in microseconds (0 before the first call completes).</summary>
-    public double ServiceTimeMicros
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _serviceTimeMicros;
-            }
-        }
-    }
+    public double ServiceTimeMicros => Volatile.Read(ref _serviceTimeMicros);
 
     /// <summary>A call arrived and waits to run.</summary>
     public void OnQueued() => Interlocked.Increment(ref _queued);
@@ -75,14 +66,14 @@ internal sealed class NodeLoadMonitor
         {
             if (!_hasServiceTime)
             {
-                _serviceTimeMicros = micros;
+                Volatile.Write(ref _serviceTimeMicros, micros);
                 _hasServiceTime = true;
             }
             else
             {
                 // Time-weighted EWMA: the result does not depend on the call rate, only on the time constant.
                 var weight = Math.Exp(-(now - _lastServiceSample) / _decayTicks);
-                _serviceTimeMicros = (_serviceTimeMicros * weight) + (micros * (1 - weight));
+                Volatile.Write(ref _serviceTimeMicros, (_serviceTimeMicros * weight) + (micros * (1 - weight)));
             }
 
             _lastServiceSample = now;

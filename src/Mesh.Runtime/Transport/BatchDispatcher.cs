@@ -106,7 +106,7 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
         if (TryEnter())
         {
             Volatile.Write(ref _progressAt, Stopwatch.GetTimestamp());
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
     }
 
