@@ -12,6 +12,9 @@ namespace Mesh.Benchmarks;
 [MemoryDiagnoser]
 public class RoundTripBenchmarks
 {
+    /// <summary>Calls one <see cref="Concurrent64"/> makes.</summary>
+    public const int CallsPerConcurrentInvoke = Workers * CallsPerWorker;
+
     private const int CallsPerInvoke = 1000;
     private const int Workers = 64;
     private const int CallsPerWorker = 100;

@@ -44,19 +44,15 @@ internal sealed class MeshInvoker : IMeshInvoker
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask InvokeAsync(OutgoingRequest request, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-    }
+        => await SendAsync<bool>(request, deserialize: false, cancellationToken).ConfigureAwait(false);
+
+    // One async frame per call (not a wrapper awaiting the send): each frame in flight is a pooled box, and the
+    // builder's pool holds only a few per thread, so under concurrency every extra frame is an allocation.
+    public ValueTask<TResult> InvokeAsync<TResult>(OutgoingRequest request, CancellationToken cancellationToken)
+        => SendAsync<TResult>(request, deserialize: true, cancellationToken);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<TResult> InvokeAsync<TResult>(OutgoingRequest request, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return _serializer.DeserializeFast<TResult>(response.Span);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ResponsePayload> SendAsync(OutgoingRequest outgoing, CancellationToken cancellationToken)
+    private async ValueTask<TResult> SendAsync<TResult>(OutgoingRequest outgoing, bool deserialize, CancellationToken cancellationToken)
     {
         var request = outgoing as RequestBuilder
             ?? throw new ArgumentException("The request was not created by this invoker.", nameof(outgoing));
@@ -95,7 +91,8 @@ internal sealed class MeshInvoker : IMeshInvoker
 
                 try
                 {
-                    return await call.Task.ConfigureAwait(false);
+                    using var response = await call.Task.ConfigureAwait(false);
+                    return deserialize ? _serializer.DeserializeFast<TResult>(response.Span) : default!;
                 }
                 catch (Exception ex) when (attempt < MaxAttempts && !call.Expired && !cancellationToken.IsCancellationRequested && WasNotExecuted(ex, method))
                 {
