@@ -8,8 +8,10 @@ internal sealed class DriverOptions
     public const string Usage = """
         Mesh load driver: client and server in separate processes on 127.0.0.1, one connection each.
           dotnet run -c Release --project tests/Mesh.LoadDriver -- [--short] [--json] [--peers floor,mesh,grpc,orleans]
-                 [--concurrency 1,16,256] [--warmup SECONDS] [--duration SECONDS]
+                 [--concurrency 1,16,256] [--warmup SECONDS] [--duration SECONDS] [--rounds N]
         Default: 3 s warm-up and 10 s measured per row; --short: 0.5 s and 1 s (a smoke run).
+        Rows are measured concurrency by concurrency, every peer in turn, so rows compared in a ratio are measured
+        back to back; --rounds N repeats the whole grid N times and reports each figure's median over the rounds.
         """;
 
     public IReadOnlyList<string> Peers { get; private set; } = ["floor", "mesh", "grpc", "orleans"];
@@ -23,6 +25,9 @@ internal sealed class DriverOptions
     public bool Json { get; private set; }
 
     public bool Short { get; private set; }
+
+    /// <summary>How many times the grid is measured; each figure reported is the median over the rounds.</summary>
+    public int Rounds { get; private set; } = 1;
 
     /// <summary>Parses the orchestrator's (and the client role's) flags.</summary>
     public static DriverOptions Parse(IReadOnlyList<string> args)
@@ -46,6 +51,11 @@ internal sealed class DriverOptions
                     break;
                 case "--concurrency":
                     options.Concurrency = [.. Next().Split(',').Select(c => Positive(int.Parse(c, CultureInfo.InvariantCulture), "--concurrency"))];
+                    break;
+                case "--rounds":
+                    options.Rounds = int.Parse(Next(), CultureInfo.InvariantCulture) is var rounds and >= 1 and <= 99
+                        ? rounds
+                        : throw new ArgumentException("--rounds must be between 1 and 99");
                     break;
                 case "--warmup":
                     warmup = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture));
@@ -73,9 +83,9 @@ internal sealed class DriverOptions
         return options;
     }
 
-    /// <summary>The flags the client role gets from the orchestrator.</summary>
-    public string ToClientArguments()
-        => string.Create(CultureInfo.InvariantCulture, $"--concurrency {string.Join(',', Concurrency)} --warmup {Warmup.TotalSeconds} --duration {Duration.TotalSeconds}");
+    /// <summary>The flags the client role gets from the orchestrator, to measure <paramref name="concurrency"/>.</summary>
+    public string ToClientArguments(IEnumerable<int> concurrency)
+        => string.Create(CultureInfo.InvariantCulture, $"--concurrency {string.Join(',', concurrency)} --warmup {Warmup.TotalSeconds} --duration {Duration.TotalSeconds}");
 
     private static int Positive(int value, string name)
         => value > 0 && value <= 1024 ? value : throw new ArgumentException($"{name} values must be between 1 and 1024");

@@ -12,12 +12,30 @@ internal static class Orchestrator
     public static async Task<int> RunAsync(DriverOptions options)
     {
         Console.WriteLine($"Mesh load driver: peers {string.Join(", ", options.Peers)}; concurrency {string.Join("/", options.Concurrency)}; " +
-                          $"warm-up {options.Warmup.TotalSeconds:0.#} s, measured {options.Duration.TotalSeconds:0.#} s per row; {Environment.ProcessorCount} cores");
-        var rows = new List<ResultRow>();
-        foreach (var peer in options.Peers)
+                          $"warm-up {options.Warmup.TotalSeconds:0.#} s, measured {options.Duration.TotalSeconds:0.#} s per row; " +
+                          $"{options.Rounds} round(s); {Environment.ProcessorCount} cores");
+        var measured = new List<ResultRow>();
+        for (var round = 1; round <= options.Rounds; round++)
         {
-            rows.AddRange(await RunPeerAsync(peer, options));
+            if (options.Rounds > 1)
+            {
+                Console.WriteLine($"round {round} of {options.Rounds}");
+            }
+
+            // Concurrency by concurrency, every peer in turn: the rows a ratio compares are measured back to back,
+            // so a drift in the machine's load moves both.
+            foreach (var concurrency in options.Concurrency)
+            {
+                foreach (var peer in options.Peers)
+                {
+                    measured.AddRange(await RunPeerAsync(peer, [concurrency], options));
+                }
+            }
         }
+
+        var rows = options.Rounds == 1
+            ? [.. measured.OrderBy(r => options.Peers.ToList().IndexOf(r.Peer)).ThenBy(r => r.Concurrency)]
+            : Medians(measured, options);
 
         Report.Print(rows, options.Concurrency);
         var failed = rows.Where(r => r.Calls == 0 || r.Errors > 0).ToList();
@@ -35,7 +53,45 @@ internal static class Orchestrator
         return 0;
     }
 
-    private static async Task<List<ResultRow>> RunPeerAsync(string peer, DriverOptions options)
+    /// <summary>Per peer and concurrency, the median of each figure over the rounds (errors and calls summed).</summary>
+    private static List<ResultRow> Medians(List<ResultRow> measured, DriverOptions options)
+    {
+        var rows = new List<ResultRow>();
+        foreach (var peer in options.Peers)
+        {
+            foreach (var concurrency in options.Concurrency)
+            {
+                var runs = measured.Where(r => r.Peer == peer && r.Concurrency == concurrency).ToList();
+                if (runs.Count == 0)
+                {
+                    continue;
+                }
+
+                rows.Add(new ResultRow(
+                    peer,
+                    concurrency,
+                    Median(runs, r => r.CallsPerSec),
+                    Median(runs, r => r.P50Us),
+                    Median(runs, r => r.P99Us),
+                    Median(runs, r => r.P999Us),
+                    Median(runs, r => r.CpuUsPerCall),
+                    Median(runs, r => r.ClientCpuUsPerCall),
+                    Median(runs, r => r.ServerCpuUsPerCall),
+                    runs.Sum(r => r.Calls),
+                    runs.Sum(r => r.Errors)));
+            }
+        }
+
+        return rows;
+    }
+
+    private static double Median(List<ResultRow> runs, Func<ResultRow, double> figure)
+    {
+        var sorted = runs.Select(figure).Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static async Task<List<ResultRow>> RunPeerAsync(string peer, IReadOnlyList<int> concurrency, DriverOptions options)
     {
         using var server = Start($"server {peer}");
         var rows = new List<ResultRow>();
@@ -44,11 +100,11 @@ internal static class Orchestrator
             var ready = await ReadUntilAsync(server, line => line.StartsWith("READY ", StringComparison.Ordinal), StartBound);
             // "READY <address> <pid>": the server names its own process, which is the one whose CPU time counts.
             var fields = ready.Split(' ');
-            using var client = Start($"client {peer} {fields[1]} {fields[2]} {options.ToClientArguments()}");
+            using var client = Start($"client {peer} {fields[1]} {fields[2]} {options.ToClientArguments(concurrency)}");
             var perRow = options.Warmup + options.Duration + TimeSpan.FromSeconds(10);
             try
             {
-                var bound = StartBound + (perRow * options.Concurrency.Count);
+                var bound = StartBound + (perRow * concurrency.Count);
                 using var timeout = new CancellationTokenSource(bound);
                 while (await client.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
                 {
