@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
+using Mesh.Diagnostics;
+using Mesh.Invocation;
+using Mesh.Serialization;
+using Mesh.Transport;
+
+namespace Mesh.Calls;
+
+/// <summary>
+/// One call through the router, from pick to result: the retry loop of <see cref="MeshInvoker"/> written as a
+/// pooled state machine rather than an async method. An async method's state lives in a box that the runtime's
+/// pooling builder keeps only a few of per thread, so with many calls in flight most boxes were allocated; these
+/// objects come from a pool as large as the calls a node keeps in flight, so a call allocates nothing at any
+/// concurrency. The caller's continuation runs where the outcome arrives (the link's dispatcher), as before.
+/// </summary>
+/// <remarks>
+/// Lifecycle: <see cref="Start"/> rents and runs the first attempt; each attempt either finishes the operation
+/// or awaits its pending call (no thread blocks); the caller's <c>GetResult</c> reads the outcome and returns the
+/// operation to the pool, so it must be awaited exactly once — the <see cref="ValueTask"/> contract.
+/// </remarks>
+internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IValueTaskSource
+{
+    private const int MaxAttempts = 3;
+    private static readonly BoundedPool<InvokeOperation<TResult>> Pool = new(4096);
+    private readonly Action _onAnswered;
+    private ManualResetValueTaskSourceCore<TResult> _core = new() { RunContinuationsAsynchronously = false };
+    private MeshInvoker _invoker = null!;
+    private RequestBuilder _request = null!;
+    private bool _deserialize;
+    private CancellationToken _cancellationToken;
+    private long _started;
+    private int _attempt;
+    private List<ClientLink>? _excluded;
+    private Activity? _activity;
+    private PendingCall? _call;
+    private ClientLink? _link;
+    private long _callId;
+    private ValueTaskAwaiter<ResponsePayload> _answer;
+
+    private InvokeOperation() => _onAnswered = OnAnswered;
+
+    private MeshMethod Method => _request.Method;
+
+    /// <summary>Starts a call; the returned operation completes with its result or typed failure.</summary>
+    public static InvokeOperation<TResult> Start(MeshInvoker invoker, RequestBuilder request, bool deserialize, CancellationToken cancellationToken)
+    {
+        var operation = Pool.TryRent() ?? new InvokeOperation<TResult>();
+        operation._invoker = invoker;
+        operation._request = request;
+        operation._deserialize = deserialize;
+        operation._cancellationToken = cancellationToken;
+        operation._started = Stopwatch.GetTimestamp();
+        operation._attempt = 0;
+        if (MeshDiagnostics.ActivitySource.HasListeners())
+        {
+            // The activity spans the call but must not become the caller's ambient one after Start returns.
+            var ambient = Activity.Current;
+            operation._activity = MeshDiagnostics.ActivitySource.StartActivity(request.Method.ToString(), ActivityKind.Client);
+            Activity.Current = ambient;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            operation.Finish(default!, new OperationCanceledException($"The call to {request.Method} was cancelled by the caller.", null, cancellationToken));
+        }
+        else
+        {
+            operation.NextAttempt();
+        }
+
+        return operation;
+    }
+
+    public ValueTask<TResult> AsValueTask() => new(this, _core.Version);
+
+    public ValueTask AsVoidValueTask() => new(this, _core.Version);
+
+    public TResult GetResult(short token)
+    {
+        try
+        {
+            return _core.GetResult(token);
+        }
+        finally
+        {
+            Recycle();
+        }
+    }
+
+    void IValueTaskSource.GetResult(short token) => GetResult(token);
+
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _core.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Sends the next attempt, until one is awaiting its answer or the operation has finished.</summary>
+    private void NextAttempt()
+    {
+        while (true)
+        {
+            PendingCall call;
+            try
+            {
+                _attempt++;
+                var link = _invoker.Pick(Method, _excluded);
+                _activity?.SetTag("mesh.peer", link.PeerNodeId);
+
+                // The first attempt has the whole deadline; a retry what is left of it.
+                var deadline = _invoker.Deadline;
+                var remaining = _attempt == 1 ? deadline : deadline - Stopwatch.GetElapsedTime(_started);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    throw new DeadlineExceededException(Method.ToString(), deadline);
+                }
+
+                call = PendingCall.Start(Method, deadline, remaining, _started + _invoker.DeadlineTicks, _cancellationToken);
+                var sent = link.TrySend(_request, call, (uint)Math.Ceiling(remaining.TotalMilliseconds), out var callId);
+                if (sent != SendResult.Sent)
+                {
+                    call.Release(poolable: true);
+                    (_excluded ??= []).Add(link);
+                    MeshLog.Retrying(_invoker.Logger, Method.ToString(), sent == SendResult.Full
+                        ? $"the link to '{link.PeerNodeId}' has {link.Outstanding} calls in flight, its limit"
+                        : $"the link to '{link.PeerNodeId}' is closing");
+                    continue;
+                }
+
+                _call = call;
+                _link = link;
+                _callId = callId;
+            }
+            catch (Exception ex)
+            {
+                Finish(default!, ex);
+                return;
+            }
+
+            var answer = call.Task.GetAwaiter();
+            if (!answer.IsCompleted)
+            {
+                _answer = answer;
+                answer.UnsafeOnCompleted(_onAnswered);
+                return;
+            }
+
+            if (Answered(answer))
+            {
+                return;
+            }
+        }
+    }
+
+    private void OnAnswered()
+    {
+        var answer = _answer;
+        _answer = default;
+        if (!Answered(answer))
+        {
+            NextAttempt();
+        }
+    }
+
+    /// <summary>Takes the attempt's answer: true when the operation has finished, false to try another peer.</summary>
+    private bool Answered(ValueTaskAwaiter<ResponsePayload> answer)
+    {
+        var call = _call!;
+        var link = _link!;
+        _call = null;
+        _link = null;
+        TResult result;
+        Exception? error = null;
+        try
+        {
+            using var response = answer.GetResult();
+            result = _deserialize ? _invoker.Serializer.DeserializeFast<TResult>(response.Span) : default!;
+        }
+        catch (Exception ex)
+        {
+            result = default!;
+            error = ex;
+        }
+
+        var retry = error is not null && _attempt < MaxAttempts && !call.Expired && !_cancellationToken.IsCancellationRequested
+            && MeshInvoker.WasNotExecuted(error, Method);
+        link.Finish(call, _callId);
+        if (retry)
+        {
+            (_excluded ??= []).Add(link);
+            MeshLog.Retrying(_invoker.Logger, Method.ToString(), error!.Message);
+            return false;
+        }
+
+        Finish(result, error);
+        return true;
+    }
+
+    /// <summary>Records the outcome and completes the operation; the caller's continuation runs on this thread.</summary>
+    private void Finish(TResult result, Exception? error)
+    {
+        var method = Method;
+        _request.Dispose();
+        var outcome = error switch
+        {
+            null => "ok",
+            OperationCanceledException => "cancelled",
+            DeadlineExceededException => "deadline_exceeded",
+            PeerUnavailableException => "peer_unavailable",
+            RemoteInvocationException => "remote_exception",
+            _ => "error",
+        };
+        if (MeshDiagnostics.ClientCalls.Enabled)
+        {
+            MeshDiagnostics.ClientCalls.Add(1, new("mesh.service", method.ServiceName), new("mesh.outcome", outcome));
+        }
+
+        if (MeshDiagnostics.ClientDuration.Enabled)
+        {
+            MeshDiagnostics.ClientDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, new KeyValuePair<string, object?>("mesh.service", method.ServiceName));
+        }
+
+        if (_activity is { } activity)
+        {
+            _activity = null;
+            if (error is not null)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, error.Message);
+            }
+
+            // Stopping makes the activity's parent ambient on this thread: keep this thread's own.
+            var ambient = Activity.Current;
+            activity.Dispose();
+            Activity.Current = ambient;
+        }
+
+        if (error is null)
+        {
+            _core.SetResult(result);
+        }
+        else
+        {
+            _core.SetException(error);
+        }
+    }
+
+    private void Recycle()
+    {
+        _core.Reset();
+        _invoker = null!;
+        _request = null!;
+        _cancellationToken = default;
+        _excluded?.Clear();
+        Pool.Return(this);
+    }
+}
