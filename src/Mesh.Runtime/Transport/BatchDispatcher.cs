@@ -30,6 +30,9 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
     /// <summary>How long one item may run before the rest of its batch moves to another thread.</summary>
     internal static readonly TimeSpan SplitAfter = TimeSpan.FromMicroseconds(200);
 
+    /// <summary>Items after which a long batch sends what it has queued so far, so early answers do not wait for the batch's end.</summary>
+    private const int FlushEvery = 256;
+
     private static readonly long SplitAfterTicks = (long)(SplitAfter.TotalSeconds * Stopwatch.Frequency);
     private readonly ConcurrentQueue<TItem> _queue = new();
     private readonly int _maxDrainers = Math.Max(1, Environment.ProcessorCount);
@@ -68,11 +71,17 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
             // One clock read per item: an item starts when the previous one ended.
             var started = Stopwatch.GetTimestamp();
             Volatile.Write(ref _progressAt, started);
+            var ran = 0;
             while (true)
             {
                 while (_queue.TryDequeue(out var item))
                 {
                     item.Run();
+                    if (++ran % FlushEvery == 0)
+                    {
+                        SendBatching.Flush();
+                    }
+
                     var ended = Stopwatch.GetTimestamp();
                     Volatile.Write(ref _progressAt, ended);
                     var took = ended - started;
