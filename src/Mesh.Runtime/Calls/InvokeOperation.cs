@@ -202,17 +202,17 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
     {
         var method = Method;
         _request.Dispose();
-        var outcome = error switch
-        {
-            null => "ok",
-            OperationCanceledException => "cancelled",
-            DeadlineExceededException => "deadline_exceeded",
-            PeerUnavailableException => "peer_unavailable",
-            RemoteInvocationException => "remote_exception",
-            _ => "error",
-        };
         if (MeshDiagnostics.ClientCalls.Enabled)
         {
+            var outcome = error switch
+            {
+                null => "ok",
+                OperationCanceledException => "cancelled",
+                DeadlineExceededException => "deadline_exceeded",
+                PeerUnavailableException => "peer_unavailable",
+                RemoteInvocationException => "remote_exception",
+                _ => "error",
+            };
             MeshDiagnostics.ClientCalls.Add(1, new("mesh.service", method.ServiceName), new("mesh.outcome", outcome));
         }
 

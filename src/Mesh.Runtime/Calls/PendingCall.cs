@@ -100,30 +100,6 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     /// <summary>Fails a claimed call; the caller's continuation runs on this thread.</summary>
     public void PublishException(Exception exception) => _core.SetException(exception);
 
-    /// <summary>Completes the call with a response now, on this thread; false if it had already completed.</summary>
-    public bool TrySetResult(ResponsePayload payload)
-    {
-        if (!TryClaim())
-        {
-            return false;
-        }
-
-        PublishResult(payload);
-        return true;
-    }
-
-    /// <summary>Fails the call now, on this thread; false if it had already completed.</summary>
-    public bool TrySetException(Exception exception)
-    {
-        if (!TryClaim())
-        {
-            return false;
-        }
-
-        PublishException(exception);
-        return true;
-    }
-
     /// <summary>
     /// Disarms the deadline and the caller's token and, when <paramref name="poolable"/> (no link can still
     /// hold the call), returns it to the pool. Called once by the router after awaiting <see cref="Task"/>.

@@ -262,7 +262,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
         {
             lock (_gate)
             {
-                return Links.All(other => other is null || other == link || !ReferenceEquals(other.Stats, link.Stats) || other.PeerNodeId == link.PeerNodeId);
+                return Links.All(other => other is null || other == link || other.PeerNodeId == link.PeerNodeId);
             }
         }
 

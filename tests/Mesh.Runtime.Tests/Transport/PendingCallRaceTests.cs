@@ -47,9 +47,11 @@ public sealed class PendingCallRaceTests
             {
                 for (var i = 0; i < Batch; i++)
                 {
-                    if (table.TryRemove(ids[i]) is { } call && call.TrySetResult(default))
+                    // As the link does: claim, then publish.
+                    if (table.TryRemove(ids[i]) is { } call && call.TryClaim())
                     {
                         producedResult[i] = 1;
+                        call.PublishResult(default);
                     }
                 }
             });
@@ -63,9 +65,10 @@ public sealed class PendingCallRaceTests
 
                 foreach (var call in table.Close())
                 {
-                    if (call.TrySetException(new PeerUnavailableException("link closed")))
+                    if (call.TryClaim())
                     {
                         producedFailure[Array.IndexOf(calls, call)] = 1;
+                        call.PublishException(new PeerUnavailableException("link closed"));
                     }
                 }
             });
