@@ -21,8 +21,10 @@ internal interface IBatchItem
 /// Items run in arrival order on one thread while they are quick. An item that runs longer than
 /// <see cref="SplitAfter"/> (a handler computing or blocking before its first await) does not hold the rest:
 /// what the batch queued to send goes out, and another thread takes the remaining items, up to one drainer
-/// per processor. The receive loop also adds a drainer when the running ones have finished nothing for that
-/// long. Bounded: the queue holds only frames already received on a link whose calls in flight are capped.
+/// per processor. The receive loop (after each read) and <see cref="LinkWatchdog"/> (every few milliseconds)
+/// also add a drainer when the running ones have finished nothing for that long, so items queued behind one
+/// that blocks its thread start within a watchdog period. At low load the receive loop runs the batch itself,
+/// after it has started the next read (see <see cref="ScheduleHere"/>). Bounded: the queue holds only frames already received on a link whose calls in flight are capped.
 /// </remarks>
 internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
     where TItem : struct, IBatchItem
@@ -45,22 +47,53 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
     /// <summary>Queues one item; it runs after the next <see cref="Schedule"/>, or sooner on a drainer already running.</summary>
     public void Enqueue(TItem item) => _queue.Enqueue(item);
 
-    /// <summary>Makes sure a drainer will run what is queued. Called by the receive loop after each read.</summary>
+    /// <summary>Makes sure a drainer will run what is queued, on the thread pool.</summary>
     public void Schedule()
+    {
+        if (TryClaimDrainer())
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        }
+    }
+
+    /// <summary>
+    /// Makes sure a drainer will run what is queued: returns this dispatcher when the caller is to run it
+    /// (<see cref="IThreadPoolWorkItem.Execute"/>) on its own thread, or null when no more drainers are needed.
+    /// Called by the receive loop after each read.
+    /// </summary>
+    public IThreadPoolWorkItem? ScheduleHere() => TryClaimDrainer() ? this : null;
+
+    private bool TryClaimDrainer()
     {
         // Pairs with the drainer's exit: it leaves, then looks at the queue; this queues, then looks at the drainers.
         Interlocked.MemoryBarrier();
         if (_queue.IsEmpty)
         {
-            return;
+            return false;
         }
 
-        var drainers = Volatile.Read(ref _drainers);
-        if (drainers == 0 || Stopwatch.GetTimestamp() - Volatile.Read(ref _progressAt) > SplitAfterTicks)
+        if (Volatile.Read(ref _drainers) == 0)
         {
-            // None runs, or the running ones are all inside long items: add one.
-            TryAddDrainer();
+            if (!TryEnter())
+            {
+                return false;
+            }
         }
+        else if (Stopwatch.GetTimestamp() - Volatile.Read(ref _progressAt) <= SplitAfterTicks)
+        {
+            return false;
+        }
+        else
+        {
+            // The running drainers are all inside items that have finished nothing for a while: blocked
+            // (waiting, perhaps, for an answer queued here) or computing. Add one even past the processor
+            // count: each drainer takes an item off the queue, so there are never more than the link's calls
+            // in flight.
+            Interlocked.Increment(ref _drainers);
+        }
+
+        Volatile.Write(ref _progressAt, Stopwatch.GetTimestamp());
+        return true;
     }
 
     void IThreadPoolWorkItem.Execute()
@@ -115,12 +148,13 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
         if (TryEnter())
         {
             Volatile.Write(ref _progressAt, Stopwatch.GetTimestamp());
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
     private bool TryEnter()
     {
+        // Up to one drainer per processor while items keep finishing.
         while (true)
         {
             var drainers = Volatile.Read(ref _drainers);

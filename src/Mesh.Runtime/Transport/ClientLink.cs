@@ -190,7 +190,9 @@ internal sealed class ClientLink : Connection
         _dispatcher.Schedule();
     }
 
-    protected override void OnFramesRead() => _dispatcher.Schedule();
+    protected override IThreadPoolWorkItem? OnFramesRead() => _dispatcher.ScheduleHere();
+
+    protected override void OnRescue() => _dispatcher.Schedule();
 
     private Exception ToException(ErrorMessage error, PendingCall call)
     {

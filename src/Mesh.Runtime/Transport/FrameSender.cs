@@ -69,7 +69,7 @@ internal sealed class FrameSender : IDisposable
 
     /// <summary>
     /// Wakes the send loop if a batch has held its wake-up for at least <paramref name="milliseconds"/> (the
-    /// batch's thread is stuck in an item); called by the connection's heartbeat tick.
+    /// batch's thread is stuck in an item); called by <see cref="LinkWatchdog"/>.
     /// </summary>
     public void ReleaseIfHeld(long milliseconds)
     {

@@ -7,8 +7,9 @@ namespace Mesh.Transport;
 /// </summary>
 /// <remarks>
 /// A batch item that blocks its thread until an answer arrives to a call it made (sync-over-async) would wait
-/// for its own request, held here: the connection's heartbeat tick sends any frame held longer than a tick
-/// (<see cref="FrameSender.ReleaseIfHeld"/>), so such code is slow, never stuck.
+/// for its own request, held here: <see cref="LinkWatchdog"/> sends any frame held longer than
+/// <see cref="LinkWatchdog.HeldLimitMilliseconds"/> (<see cref="FrameSender.ReleaseIfHeld"/>), so such code
+/// waits a few milliseconds, never forever.
 /// </remarks>
 internal static class SendBatching
 {
@@ -22,6 +23,9 @@ internal static class SendBatching
 
     [ThreadStatic]
     private static int t_depth;
+
+    /// <summary>Whether this thread is running a batch (its frames' wake-ups are held).</summary>
+    public static bool InBatch => t_depth > 0;
 
     /// <summary>Starts holding this thread's wake-ups; returns what <see cref="End"/> takes.</summary>
     public static int Begin() => t_depth++;

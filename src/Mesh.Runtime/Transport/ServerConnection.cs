@@ -168,7 +168,9 @@ internal sealed class ServerConnection : Connection
         _dispatcher.Enqueue(new ServeRequest(call));
     }
 
-    protected override void OnFramesRead() => _dispatcher.Schedule();
+    protected override IThreadPoolWorkItem? OnFramesRead() => _dispatcher.ScheduleHere();
+
+    protected override void OnRescue() => _dispatcher.Schedule();
 
     private void SendError(long callId, ErrorCode code, string typeName, string message)
     {

@@ -14,6 +14,9 @@ public interface ITestService
 
     /// <summary>Waits until its token fires; reports what it saw through <see cref="NodeProbe"/>.</summary>
     Task Block(string key, CancellationToken cancellationToken);
+
+    /// <summary>Blocks its thread (no await) until <see cref="NodeProbe.GateFor"/> is set.</summary>
+    Task Hold(string key);
 }
 
 /// <summary>The reply of <see cref="ITestService.Echo"/>: the value and the node that served it.</summary>

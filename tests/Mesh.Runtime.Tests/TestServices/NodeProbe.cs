@@ -13,9 +13,13 @@ public sealed class NodeProbe
 
     public ConcurrentDictionary<string, TaskCompletionSource> Cancelled { get; } = new();
 
+    public ConcurrentDictionary<string, ManualResetEventSlim> Gates { get; } = new();
+
     public void CountServed() => Interlocked.Increment(ref _served);
 
     public TaskCompletionSource StartedFor(string key) => Started.GetOrAdd(key, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public ManualResetEventSlim GateFor(string key) => Gates.GetOrAdd(key, _ => new());
 
     public TaskCompletionSource CancelledFor(string key) => Cancelled.GetOrAdd(key, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
 }

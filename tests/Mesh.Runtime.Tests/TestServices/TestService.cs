@@ -16,6 +16,17 @@ internal sealed class TestService(IMeshNode node, NodeProbe probe) : ITestServic
 
     public Task Fail(string message) => throw new InvalidOperationException(message);
 
+    public Task Hold(string key)
+    {
+        probe.StartedFor(key).TrySetResult();
+        if (!probe.GateFor(key).Wait(TestCluster.Bound))
+        {
+            throw new TimeoutException($"gate {key} was not opened");
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task Block(string key, CancellationToken cancellationToken)
     {
         probe.StartedFor(key).TrySetResult();

@@ -1,0 +1,86 @@
+namespace Mesh.Transport;
+
+/// <summary>
+/// Rescues work that a blocked thread holds up, on every open link of the process, every <see cref="Period"/>:
+/// frames whose send a batch has held longer than <see cref="HeldLimitMilliseconds"/> (the batch's thread is
+/// blocked, for example in sync-over-async code waiting for the answer to the very frame it holds) are sent,
+/// and items queued behind a long-running item get another drainer (see <see cref="BatchDispatcher{TItem}"/>).
+/// One thread for the process, running only while a link is open; a tick costs a few reads per link. It is a
+/// thread of its own, not a timer, because the work it rescues is blocked pool threads: when code blocks all
+/// of them, timer callbacks wait for the pool to add a thread (about one a second), and this must not.
+/// </summary>
+internal static class LinkWatchdog
+{
+    /// <summary>How often the open links are checked.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How long a batch may hold a link's frames before a tick sends them.</summary>
+    public const long HeldLimitMilliseconds = 5;
+
+    private static readonly Lock s_gate = new();
+    private static readonly HashSet<Connection> s_links = [];
+    private static Connection[] s_snapshot = [];
+    private static Thread? s_thread;
+
+    /// <summary>Starts watching <paramref name="link"/> (from its start until <see cref="Remove"/>).</summary>
+    public static void Add(Connection link)
+    {
+        lock (s_gate)
+        {
+            if (!s_links.Add(link))
+            {
+                return;
+            }
+
+            s_snapshot = [.. s_links];
+            if (s_thread is null)
+            {
+                // The thread must not carry the async-locals of whichever call opened the first link.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    s_thread = new Thread(Run) { IsBackground = true, Name = "Mesh link watchdog" };
+                    s_thread.Start();
+                }
+            }
+        }
+    }
+
+    /// <summary>Stops watching <paramref name="link"/>; the thread ends after the last link.</summary>
+    public static void Remove(Connection link)
+    {
+        lock (s_gate)
+        {
+            if (!s_links.Remove(link))
+            {
+                return;
+            }
+
+            s_snapshot = [.. s_links];
+        }
+    }
+
+    /// <summary>Links being watched (for tests).</summary>
+    internal static int Count => Volatile.Read(ref s_snapshot).Length;
+
+    private static void Run()
+    {
+        while (true)
+        {
+            Thread.Sleep(Period);
+            lock (s_gate)
+            {
+                if (s_links.Count == 0)
+                {
+                    // The next link to open starts a new thread (under this lock, so none is missed).
+                    s_thread = null;
+                    return;
+                }
+            }
+
+            foreach (var link in Volatile.Read(ref s_snapshot))
+            {
+                link.RescueBlockedWork();
+            }
+        }
+    }
+}
