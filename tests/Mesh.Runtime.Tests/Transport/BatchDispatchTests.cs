@@ -4,7 +4,7 @@ namespace Mesh.Runtime.Tests.Transport;
 
 /// <summary>
 /// The receive loop's batching: every queued item runs exactly once, a long item does not hold the rest of its
-/// batch, and frames held until a batch ends are sent at its end — or by the heartbeat's rescue when the batch
+/// batch, and frames held until a batch ends are sent at its end — or by the watchdog's rescue when the batch
 /// is stuck.
 /// </summary>
 public sealed class BatchDispatchTests
@@ -109,7 +109,7 @@ public sealed class BatchDispatchTests
 
     /// <summary>
     /// A batch item doing sync-over-async: its thread blocks until the frame it queued has been written. The
-    /// connection's heartbeat tick (here: another thread) sends the held frame meanwhile.
+    /// link watchdog (here: another thread) sends the held frame meanwhile.
     /// </summary>
     private static void StuckBatch(FrameSender sender, Task<byte[]> written)
     {
