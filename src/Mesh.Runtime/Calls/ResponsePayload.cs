@@ -15,6 +15,13 @@ internal readonly struct ResponsePayload(byte[] buffer, int length) : IDisposabl
         return new ResponsePayload(buffer, length);
     }
 
+    public static ResponsePayload Copy(ReadOnlySpan<byte> source)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(source.Length, 1));
+        source.CopyTo(buffer);
+        return new ResponsePayload(buffer, source.Length);
+    }
+
     public void Dispose()
     {
         if (buffer is not null)

@@ -13,13 +13,13 @@ namespace Mesh.Dispatch;
 /// deadline, link closed), and the result being written. Pooled per node: a call, its token source, its
 /// argument copy and its result buffer are reused, so serving allocates nothing beyond the user's objects.
 /// </summary>
-internal sealed class ServerCall : IncomingRequest
+internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 {
     private const int KeptBufferSize = 64 * 1024;
     private readonly PooledBufferWriter _result = new();
     private readonly Action _onHandlerCompleted;
     private CancellationTokenSource _cancellation = new();
-    private ServerConnection _connection = null!;
+    private IServerCallOwner _owner = null!;
     private HostedService _service = null!;
     private IPayloadSerializer _serializer = null!;
     private ConfiguredValueTaskAwaitable.ConfiguredValueTaskAwaiter _handler;
@@ -44,19 +44,38 @@ internal sealed class ServerCall : IncomingRequest
 
     public bool IsCancellationRequested => _cancellation.IsCancellationRequested;
 
+    /// <summary>The link that made this call, when it is a call this node makes to itself (see <see cref="LocalCalls"/>).</summary>
+    public ClientLink? Caller { get; set; }
+
+    /// <summary>The serialized result (empty when the method returns nothing); valid until <see cref="Release"/>.</summary>
+    public ReadOnlySpan<byte> ResultPayload => _hasResult ? _result.WrittenSpan[FrameHeader.Size..] : [];
+
     /// <summary>Prepares the call for one request: copies the arguments and arms the deadline.</summary>
-    public void Start(ServerConnection connection, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments)
+    public void Start(IServerCallOwner owner, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments)
     {
-        _connection = connection;
+        var length = checked((int)arguments.Length);
+        Prepare(owner, service, serializer, callId, methodId, deadlineMilliseconds, length);
+        arguments.CopyTo(_arguments);
+    }
+
+    /// <inheritdoc cref="Start(IServerCallOwner, HostedService, IPayloadSerializer, long, uint, uint, in ReadOnlySequence{byte})"/>
+    public void Start(IServerCallOwner owner, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, ReadOnlySpan<byte> arguments)
+    {
+        Prepare(owner, service, serializer, callId, methodId, deadlineMilliseconds, arguments.Length);
+        arguments.CopyTo(_arguments);
+    }
+
+    private void Prepare(IServerCallOwner owner, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, int argumentsLength)
+    {
+        _owner = owner;
         _service = service;
         _serializer = serializer;
         CallId = callId;
         _methodId = methodId;
         _readOffset = 0;
         _hasResult = false;
-        _argumentsLength = checked((int)arguments.Length);
-        _arguments = ArrayPool<byte>.Shared.Rent(Math.Max(_argumentsLength, 1));
-        arguments.CopyTo(_arguments);
+        _argumentsLength = argumentsLength;
+        _arguments = ArrayPool<byte>.Shared.Rent(Math.Max(argumentsLength, 1));
         if (deadlineMilliseconds > 0)
         {
             _cancellation.CancelAfter(TimeSpan.FromMilliseconds(deadlineMilliseconds));
@@ -97,10 +116,10 @@ internal sealed class ServerCall : IncomingRequest
         _hasResult = true;
     }
 
-    /// <summary>Runs the handler (on the link's dispatcher); the connection sends the outcome when it ends.</summary>
+    /// <summary>Runs the handler (on the link's dispatcher, or the thread pool); the owner answers when it ends.</summary>
     public void Execute()
     {
-        StartedAt = _connection.Load.OnStarted();
+        StartedAt = _owner.Load.OnStarted();
         ValueTask handler;
         try
         {
@@ -108,14 +127,14 @@ internal sealed class ServerCall : IncomingRequest
         }
         catch (Exception ex)
         {
-            _connection.OnCallEnded(this, ex);
+            _owner.OnCallEnded(this, ex);
             return;
         }
 
         if (handler.IsCompletedSuccessfully)
         {
             handler.GetAwaiter().GetResult();
-            _connection.OnCallEnded(this, null);
+            _owner.OnCallEnded(this, null);
             return;
         }
 
@@ -155,7 +174,8 @@ internal sealed class ServerCall : IncomingRequest
         }
 
         _result.Reset();
-        _connection = null!;
+        _owner = null!;
+        Caller = null;
         _service = null!;
         _serializer = null!;
         _handler = default;
@@ -180,7 +200,7 @@ internal sealed class ServerCall : IncomingRequest
             error = ex;
         }
 
-        _connection.OnCallEnded(this, error);
+        _owner.OnCallEnded(this, error);
     }
 
     private bool TryReadArgument<T>(out T value)

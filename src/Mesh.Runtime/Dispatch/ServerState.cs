@@ -1,3 +1,4 @@
+using Mesh.Diagnostics;
 using Mesh.Load;
 using Mesh.Serialization;
 using Mesh.Transport;
@@ -62,6 +63,84 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         {
             _idle.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// Admits a request for <paramref name="serviceId"/>: finds the service and counts the call as running and
+    /// queued; or returns the refusal to answer with (not hosted here, or overloaded).
+    /// </summary>
+    public bool TryAdmit(uint serviceId, out HostedService service, out ErrorMessage refusal)
+    {
+        service = catalog.Find(serviceId)!;
+        if (service is null)
+        {
+            refusal = new ErrorMessage(ErrorCode.UnknownService, typeof(UnknownServiceException).FullName!, $"service id 0x{serviceId:x8} is not hosted on node '{nodeId}'");
+            return false;
+        }
+
+        if (!TryStartCall())
+        {
+            // Refused before running: the caller may send it elsewhere at once.
+            refusal = new ErrorMessage(ErrorCode.Overloaded, "Mesh.Overloaded", "overloaded");
+            if (MeshDiagnostics.ServerCalls.Enabled)
+            {
+                MeshDiagnostics.ServerCalls.Add(1, new("mesh.service", service.Name), new("mesh.outcome", "overloaded"));
+            }
+
+            return false;
+        }
+
+        refusal = default;
+        load.OnQueued();
+        MeshDiagnostics.ServerActive.Add(1);
+        return true;
+    }
+
+    /// <summary>Undoes <see cref="TryAdmit"/> for a call that will not run.</summary>
+    public void Dropped()
+    {
+        load.OnDropped();
+        MeshDiagnostics.ServerActive.Add(-1);
+        CallEnded();
+    }
+
+    /// <summary>
+    /// Accounts for a call whose handler has ended (<paramref name="error"/> null when it returned) and
+    /// returns how to answer it: null for its result, or the error to send.
+    /// </summary>
+    public ErrorMessage? CallCompleted(ServerCall call, Exception? error)
+    {
+        CallEnded();
+        load.OnEnded(call.StartedAt);
+        MeshDiagnostics.ServerActive.Add(-1);
+        string outcome;
+        ErrorMessage? answer;
+        switch (error)
+        {
+            case null:
+                outcome = "ok";
+                answer = null;
+                break;
+            case UnknownMethodException ex:
+                outcome = "unknown_method";
+                answer = new ErrorMessage(ErrorCode.UnknownMethod, typeof(UnknownMethodException).FullName!, ex.Message);
+                break;
+            case OperationCanceledException ex when call.IsCancellationRequested:
+                outcome = "cancelled";
+                answer = new ErrorMessage(ErrorCode.Cancelled, ex.GetType().FullName!, ex.Message);
+                break;
+            default:
+                outcome = "error";
+                answer = new ErrorMessage(ErrorCode.RemoteException, error.GetType().FullName ?? error.GetType().Name, error.Message);
+                break;
+        }
+
+        if (MeshDiagnostics.ServerCalls.Enabled)
+        {
+            MeshDiagnostics.ServerCalls.Add(1, new("mesh.service", call.ServiceName), new("mesh.outcome", outcome));
+        }
+
+        return answer;
     }
 
     public ServerCall RentCall() => _calls.TryRent() ?? new ServerCall();

@@ -56,10 +56,14 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         var load = new NodeLoadMonitor(_time, new ProcessLoadSource(_time), ServiceTimeDecay) { ConcurrencyLimit = _options.MaxConcurrentCalls };
         _server = new ServerState(catalog, serializer, _options.NodeId, _options.MaxConcurrentCalls, load);
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
-        _links = new PeerLinks(_options, directory, _hello, balancer, logger);
+        Local = _options.LocalCalls == LocalCallMode.ShortCircuit ? new LocalCalls(_server) : null;
+        _links = new PeerLinks(_options, directory, _hello, balancer, logger, Local);
     }
 
     public string NodeId => _options.NodeId;
+
+    /// <summary>Runs the calls this node makes to itself, when <see cref="MeshOptions.LocalCalls"/> says so.</summary>
+    internal LocalCalls? Local { get; }
 
     public IPEndPoint? ListenEndPoint { get; private set; }
 

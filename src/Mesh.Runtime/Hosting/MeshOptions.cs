@@ -56,6 +56,14 @@ public sealed class MeshOptions
     public int ConnectionsPerPeer { get; set; } = 1;
 
     /// <summary>
+    /// How calls that the balancer sends to this node itself run (the node is among its peers when discovery
+    /// lists it, as in Kubernetes). <see cref="LocalCallMode.Network"/> (the default) sends them over a
+    /// loopback link like any other; <see cref="LocalCallMode.ShortCircuit"/> runs them in-process, still
+    /// serialized and with the same deadlines, cancellation, limits and errors.
+    /// </summary>
+    public LocalCallMode LocalCalls { get; set; } = LocalCallMode.Network;
+
+    /// <summary>
     /// Most calls one link may have in flight at once; past it, new calls go to other peers (or fail with
     /// <see cref="PeerUnavailableException"/> when every link is full). Default 4096.
     /// </summary>

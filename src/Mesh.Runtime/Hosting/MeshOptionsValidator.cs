@@ -68,6 +68,11 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             errors.Add($"MeshOptions.ConnectionsPerPeer must be between 1 and 64; it is {options.ConnectionsPerPeer}.");
         }
 
+        if (!Enum.IsDefined(options.LocalCalls))
+        {
+            errors.Add($"MeshOptions.LocalCalls must be one of {string.Join(", ", Enum.GetNames<LocalCallMode>())}; it is {(int)options.LocalCalls}.");
+        }
+
         if (options.MaxCallsInFlightPerLink is < 1 or > 1_000_000)
         {
             errors.Add($"MeshOptions.MaxCallsInFlightPerLink must be between 1 and 1000000; it is {options.MaxCallsInFlightPerLink}.");

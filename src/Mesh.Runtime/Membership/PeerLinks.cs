@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Balancing;
+using Mesh.Dispatch;
 using Mesh.Diagnostics;
 using Mesh.Transport;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ namespace Mesh.Membership;
 /// to peers that left (in-flight calls finish, new calls go elsewhere). A peer's links share its balancing
 /// statistics, so the balancer sees the peer once.
 /// </summary>
-internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, Balancer balancer, ILogger logger)
+internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, Balancer balancer, ILogger logger, LocalCalls? local = null)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Slot> _slots = [];
@@ -190,6 +191,12 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             await link.DisposeAsync().ConfigureAwait(false);
             slot.ReleaseStats();
             throw;
+        }
+
+        if (local is not null && link.Remote!.NodeId == options.NodeId)
+        {
+            // The link reaches this node itself: its calls run in-process (MeshOptions.LocalCalls).
+            link.RunCallsLocally(local);
         }
 
         link.Start();

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Mesh.Balancing;
 using Mesh.Calls;
 using Mesh.Diagnostics;
+using Mesh.Dispatch;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Transport;
@@ -15,6 +16,7 @@ internal sealed class ClientLink : Connection
 {
     private readonly PendingTable _pending;
     private readonly BatchDispatcher<CallOutcome> _dispatcher = new();
+    private LocalCalls? _local;
     private int _draining;
 
     public ClientLink(Socket socket, LinkSettings settings, ILogger logger, PeerStats stats)
@@ -39,6 +41,15 @@ internal sealed class ClientLink : Connection
         get => Stats.IsReady;
         set => Stats.IsReady = value;
     }
+
+    /// <summary>Whether this link reaches this node itself and runs its calls in-process (<see cref="LocalCallMode.ShortCircuit"/>).</summary>
+    public bool IsLocal => _local is not null;
+
+    /// <summary>
+    /// This link reaches this node itself: from now on its calls run in-process on <paramref name="local"/>.
+    /// The link stays open for what the peer sends (load reports, going away) and for the balancer.
+    /// </summary>
+    public void RunCallsLocally(LocalCalls local) => _local = local;
 
     /// <summary>Calls sent on this link that have not completed.</summary>
     public int Outstanding => _pending.Count;
@@ -83,6 +94,12 @@ internal sealed class ClientLink : Connection
             return IsClosing ? SendResult.Closing : SendResult.Full;
         }
 
+        if (_local is { } local)
+        {
+            local.Dispatch(this, request, callId, deadlineMilliseconds);
+            return SendResult.Sent;
+        }
+
         if (!TrySend(request.Frame(callId, deadlineMilliseconds)))
         {
             // Not found: the closing link already took the call and fails it; the router awaits that.
@@ -108,7 +125,14 @@ internal sealed class ClientLink : Connection
         if (_pending.Finish(call, callId))
         {
             Stats.OnAbandoned();
-            TrySendEmpty(FrameKind.Cancel, callId);
+            if (_local is { } local)
+            {
+                local.Cancel(this, callId);
+            }
+            else
+            {
+                TrySendEmpty(FrameKind.Cancel, callId);
+            }
         }
 
         CloseIfDrained();
@@ -122,6 +146,39 @@ internal sealed class ClientLink : Connection
     {
         Interlocked.Exchange(ref _draining, 1);
         CloseIfDrained();
+    }
+
+    /// <summary>
+    /// A call this link ran in-process (<see cref="LocalCalls"/>) has ended: with <paramref name="result"/>
+    /// when <paramref name="failure"/> is null. Its caller continues on this thread.
+    /// </summary>
+    public void CompleteLocal(long callId, ReadOnlySpan<byte> result, ErrorMessage? failure)
+    {
+        if (_pending.TryRemove(callId) is not { } call)
+        {
+            return;
+        }
+
+        if (failure is not { } error)
+        {
+            Stats.OnCompleted(call.SentAt);
+            if (call.TryClaim())
+            {
+                call.PublishResult(ResponsePayload.Copy(result));
+            }
+        }
+        else
+        {
+            if (LinkLoadTracking.OnError(this, error.Code, call))
+            {
+                Overloaded?.Invoke(this);
+            }
+
+            if (call.TryClaim())
+            {
+                call.PublishException(ToException(error, call));
+            }
+        }
     }
 
     protected override void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> frame)
@@ -176,6 +233,7 @@ internal sealed class ClientLink : Connection
 
     protected override void OnClosed(Exception? error)
     {
+        _local?.CancelAll(this);
         foreach (var call in _pending.Close())
         {
             Stats.OnAbandoned();

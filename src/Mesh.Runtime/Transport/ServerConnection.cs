@@ -13,7 +13,7 @@ namespace Mesh.Transport;
 /// read, see <see cref="BatchDispatcher{TItem}"/>), answers with responses or
 /// typed errors, honours cancel frames, and refuses calls past the node's concurrency cap as overloaded.
 /// </summary>
-internal sealed class ServerConnection : Connection
+internal sealed class ServerConnection : Connection, IServerCallOwner
 {
     private readonly ServerState _state;
     private readonly Lock _gate = new();
@@ -32,13 +32,13 @@ internal sealed class ServerConnection : Connection
     protected override string Role => "server";
 
     /// <summary>This node's load, which every answer on this link reports.</summary>
-    internal NodeLoadMonitor Load => _state.Load;
+    public NodeLoadMonitor Load => _state.Load;
 
     /// <summary>Tells the caller to send no new calls on this link.</summary>
     public void SendGoAway() => TrySendEmpty(FrameKind.GoAway, 0);
 
     /// <summary>A handler has ended (<paramref name="error"/> null when it returned): answer and recycle.</summary>
-    internal void OnCallEnded(ServerCall call, Exception? error)
+    public void OnCallEnded(ServerCall call, Exception? error)
     {
         // The slot is free before the caller hears back, so a caller that got an answer may call again at once.
         lock (_gate)
@@ -46,32 +46,13 @@ internal sealed class ServerConnection : Connection
             _running.Remove(call.CallId);
         }
 
-        _state.CallEnded();
-        _state.Load.OnEnded(call.StartedAt);
-        MeshDiagnostics.ServerActive.Add(-1);
-        var outcome = "ok";
-        switch (error)
+        if (_state.CallCompleted(call, error) is { } failure)
         {
-            case null:
-                TrySend(call.ResponseFrame(_state.Load));
-                break;
-            case UnknownMethodException ex:
-                outcome = "unknown_method";
-                SendError(call.CallId, ErrorCode.UnknownMethod, typeof(UnknownMethodException).FullName!, ex.Message);
-                break;
-            case OperationCanceledException ex when call.IsCancellationRequested:
-                outcome = "cancelled";
-                SendError(call.CallId, ErrorCode.Cancelled, ex.GetType().FullName!, ex.Message);
-                break;
-            default:
-                outcome = "error";
-                SendError(call.CallId, ErrorCode.RemoteException, error.GetType().FullName ?? error.GetType().Name, error.Message);
-                break;
+            SendError(call.CallId, failure);
         }
-
-        if (MeshDiagnostics.ServerCalls.Enabled)
+        else
         {
-            MeshDiagnostics.ServerCalls.Add(1, new("mesh.service", call.ServiceName), new("mesh.outcome", outcome));
+            TrySend(call.ResponseFrame(_state.Load));
         }
 
         _state.ReturnCall(call);
@@ -129,22 +110,9 @@ internal sealed class ServerConnection : Connection
         var methodId = BinaryPrimitives.ReadUInt32LittleEndian(prefix[4..]);
         var deadline = BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]);
 
-        var service = _state.Catalog.Find(serviceId);
-        if (service is null)
+        if (!_state.TryAdmit(serviceId, out var service, out var refusal))
         {
-            SendError(header.CallId, ErrorCode.UnknownService, typeof(UnknownServiceException).FullName!, $"service id 0x{serviceId:x8} is not hosted on node '{_state.NodeId}'");
-            return;
-        }
-
-        if (!_state.TryStartCall())
-        {
-            // Refused before running: the caller may send it elsewhere at once.
-            SendError(header.CallId, ErrorCode.Overloaded, "Mesh.Overloaded", "overloaded");
-            if (MeshDiagnostics.ServerCalls.Enabled)
-            {
-                MeshDiagnostics.ServerCalls.Add(1, new("mesh.service", service.Name), new("mesh.outcome", "overloaded"));
-            }
-
+            SendError(header.CallId, refusal);
             return;
         }
 
@@ -159,12 +127,10 @@ internal sealed class ServerConnection : Connection
         if (!added)
         {
             _state.ReturnCall(call);
-            _state.CallEnded();
+            _state.Dropped();
             throw new ProtocolException($"call id {header.CallId} is already running");
         }
 
-        _state.Load.OnQueued();
-        MeshDiagnostics.ServerActive.Add(1);
         _dispatcher.Enqueue(new ServeRequest(call));
     }
 
@@ -172,10 +138,10 @@ internal sealed class ServerConnection : Connection
 
     protected override void OnRescue() => _dispatcher.Schedule();
 
-    private void SendError(long callId, ErrorCode code, string typeName, string message)
+    private void SendError(long callId, in ErrorMessage error)
     {
         using var writer = new PooledBufferWriter();
-        new ErrorMessage(code, typeName, message).WriteFrame(writer, callId);
+        error.WriteFrame(writer, callId);
         LoadReportFrames.Append(writer, 0, _state.Load);
         TrySend(writer.WrittenSpan);
     }

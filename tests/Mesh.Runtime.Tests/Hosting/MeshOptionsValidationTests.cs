@@ -21,6 +21,7 @@ public sealed class MeshOptionsValidationTests
     [InlineData("MaxCallsInFlightPerLink", "0")]
     [InlineData("ConnectionsPerPeer", "0")]
     [InlineData("ConnectionsPerPeer", "65")]
+    [InlineData("LocalCalls", "7")]
     [InlineData("MaxConcurrentCalls", "0")]
     [InlineData("HeartbeatInterval", "0")]
     [InlineData("HeartbeatTimeout", "1")]
@@ -43,6 +44,7 @@ public sealed class MeshOptionsValidationTests
                 case "ServiceLoadBalancingPolicies": options.ServiceLoadBalancingPolicies["Shop.IInventory"] = value; break;
                 case "LoadReportInterval": options.LoadReportInterval = TimeSpan.FromMilliseconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
                 case "LoadReportWeight": options.LoadReportWeight = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "LocalCalls": options.LocalCalls = (LocalCallMode)int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "ConnectionsPerPeer": options.ConnectionsPerPeer = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "MaxCallsInFlightPerLink": options.MaxCallsInFlightPerLink = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "MaxConcurrentCalls": options.MaxConcurrentCalls = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;

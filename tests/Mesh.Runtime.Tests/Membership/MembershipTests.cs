@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Mesh.Membership;
 using Mesh.Runtime.Tests.TestServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,24 +60,5 @@ public sealed class MembershipTests
         var host = builder.Build();
         await host.StartAsync().WaitAsync(TestCluster.Bound);
         return host;
-    }
-
-    /// <summary>Discovery driven by the test: each publish is the full new set.</summary>
-    private sealed class TestDiscovery : IPeerDiscovery
-    {
-        private readonly Channel<IReadOnlyList<DiscoveredPeer>> _sets = Channel.CreateUnbounded<IReadOnlyList<DiscoveredPeer>>();
-
-        public void Publish(params DiscoveredPeer[] peers) => _sets.Writer.TryWrite(peers);
-
-        public async IAsyncEnumerable<IReadOnlyList<DiscoveredPeer>> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            while (await _sets.Reader.WaitToReadAsync(cancellationToken))
-            {
-                while (_sets.Reader.TryRead(out var set))
-                {
-                    yield return set;
-                }
-            }
-        }
     }
 }
