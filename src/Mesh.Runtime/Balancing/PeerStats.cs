@@ -106,10 +106,14 @@ internal sealed class PeerStats
     }
 
     /// <summary>A call sent at <paramref name="sentTimestamp"/> completed (response or remote error): a latency sample.</summary>
-    public void OnCompleted(long sentTimestamp)
+    public void OnCompleted(long sentTimestamp) => OnCompleted(sentTimestamp, _time.GetTimestamp());
+
+    /// <summary>A call sent at <paramref name="sentTimestamp"/> completed (response or remote error): a latency sample.</summary>
+    /// <param name="sentTimestamp">When the call was sent (from <see cref="Time"/>).</param>
+    /// <param name="now">When its answer arrived (from <see cref="Time"/>); answers read together share one.</param>
+    public void OnCompleted(long sentTimestamp, long now)
     {
         Interlocked.Decrement(ref _outstanding);
-        var now = _time.GetTimestamp();
         Volatile.Write(ref _quietSince, now);
         var rtt = (now - sentTimestamp) * 1000.0 / _frequency;
         var current = _latencyMs;

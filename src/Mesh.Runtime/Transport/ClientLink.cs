@@ -17,6 +17,7 @@ internal sealed class ClientLink : Connection
     private readonly PendingTable _pending;
     private readonly BatchDispatcher<CallOutcome> _dispatcher = new();
     private LocalCalls? _local;
+    private long _readAt;
     private int _draining;
 
     public ClientLink(Socket socket, LinkSettings settings, ILogger logger, PeerStats stats)
@@ -189,7 +190,13 @@ internal sealed class ClientLink : Connection
             case FrameKind.Response:
                 if (_pending.TryRemove(header.CallId) is { } call)
                 {
-                    Stats.OnCompleted(call.SentAt);
+                    // One clock read per read: the answers it carries arrived together.
+                    if (_readAt == 0)
+                    {
+                        _readAt = Stats.Time.GetTimestamp();
+                    }
+
+                    Stats.OnCompleted(call.SentAt, _readAt);
                     if (call.TryClaim())
                     {
                         // The caller continues on the dispatcher, with the other answers of this read.
@@ -248,7 +255,11 @@ internal sealed class ClientLink : Connection
         _dispatcher.Schedule();
     }
 
-    protected override IThreadPoolWorkItem? OnFramesRead() => _dispatcher.ScheduleHere();
+    protected override IThreadPoolWorkItem? OnFramesRead()
+    {
+        _readAt = 0;
+        return _dispatcher.ScheduleHere();
+    }
 
     protected override void OnRescue() => _dispatcher.Schedule();
 
