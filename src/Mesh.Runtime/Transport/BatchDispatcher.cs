@@ -23,8 +23,8 @@ internal interface IBatchItem
 /// what the batch queued to send goes out, and another thread takes the remaining items, up to one drainer
 /// per processor. The receive loop (after each read) and <see cref="LinkWatchdog"/> (every few milliseconds)
 /// also add a drainer when the running ones have finished nothing for that long, so items queued behind one
-/// that blocks its thread start within a watchdog period. At low load the receive loop runs the batch itself,
-/// after it has started the next read (see <see cref="ScheduleHere"/>). Bounded: the queue holds only frames already received on a link whose calls in flight are capped.
+/// that blocks its thread start within a watchdog period, even past one drainer per processor. Bounded: the
+/// queue holds only frames already received on a link whose calls in flight are capped.
 /// </remarks>
 internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
     where TItem : struct, IBatchItem
@@ -47,21 +47,15 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
     /// <summary>Queues one item; it runs after the next <see cref="Schedule"/>, or sooner on a drainer already running.</summary>
     public void Enqueue(TItem item) => _queue.Enqueue(item);
 
-    /// <summary>Makes sure a drainer will run what is queued, on the thread pool.</summary>
+    /// <summary>Makes sure a drainer will run what is queued. Called by the receive loop after each read.</summary>
     public void Schedule()
     {
         if (TryClaimDrainer())
         {
+            // Local: the receive loop's thread runs it once the loop awaits its next read.
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
     }
-
-    /// <summary>
-    /// Makes sure a drainer will run what is queued: returns this dispatcher when the caller is to run it
-    /// (<see cref="IThreadPoolWorkItem.Execute"/>) on its own thread, or null when no more drainers are needed.
-    /// Called by the receive loop after each read.
-    /// </summary>
-    public IThreadPoolWorkItem? ScheduleHere() => TryClaimDrainer() ? this : null;
 
     private bool TryClaimDrainer()
     {

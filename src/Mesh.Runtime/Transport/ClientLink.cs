@@ -255,10 +255,10 @@ internal sealed class ClientLink : Connection
         _dispatcher.Schedule();
     }
 
-    protected override IThreadPoolWorkItem? OnFramesRead()
+    protected override void OnFramesRead()
     {
         _readAt = 0;
-        return _dispatcher.ScheduleHere();
+        _dispatcher.Schedule();
     }
 
     protected override void OnRescue() => _dispatcher.Schedule();

@@ -19,10 +19,7 @@ internal abstract class Connection : IAsyncDisposable
     private readonly FrameSender _sender = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Action _onReadCompleted;
     private readonly LinkSettings _settings;
-    private ValueTask<ReadResult> _pendingRead;
     private Timer? _heartbeat;
     private long _lastReceived;
     private string? _abortReason;
@@ -32,7 +29,6 @@ internal abstract class Connection : IAsyncDisposable
     protected Connection(Socket socket, LinkSettings settings, ILogger logger)
     {
         _settings = settings;
-        _onReadCompleted = OnReadCompleted;
         _socket = socket;
         _socket.NoDelay = true;
         _stream = new NetworkStream(socket, ownsSocket: true);
@@ -217,12 +213,10 @@ internal abstract class Connection : IAsyncDisposable
     /// <summary>Handles one frame other than hello and heartbeats. Runs on the receive loop: must not block.</summary>
     protected abstract void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload);
 
-    /// <summary>
-    /// Called after each read's frames have been handled. Returns the work those frames queued when the
-    /// receive loop should run it on its own thread (after it has started the next read), or null when the
-    /// work is already running or was handed to the thread pool.
-    /// </summary>
-    protected virtual IThreadPoolWorkItem? OnFramesRead() => null;
+    /// <summary>Called after each read's frames have been handled (to start the work they queued).</summary>
+    protected virtual void OnFramesRead()
+    {
+    }
 
     /// <summary>
     /// Called by <see cref="LinkWatchdog"/>: sends frames a blocked batch has held too long, and lets the work
@@ -337,133 +331,49 @@ internal abstract class Connection : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Runs the receive loop until the peer closes its side (completes) or the link fails (faults). The loop is
-    /// not an async method: after a read's frames are handled, the next read is started first, and only then
-    /// does this thread run the work those frames queued (see <see cref="OnFramesRead"/>). So an answer or a
-    /// request at low load runs without a hand-off to another thread, and an item that blocks cannot stop the
-    /// link's reads: the next read's completion continues the loop on another thread.
-    /// </summary>
-    private Task ReceiveLoopAsync()
+    private async Task ReceiveLoopAsync()
     {
-        // Not on the starting thread, which may hold locks: the first read's work would run on it.
-        ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.ReceiveFrom(connection.StartRead()), this, preferLocal: false);
-        return _receiveEnded.Task;
-    }
-
-    private ValueTask<ReadResult> StartRead()
-    {
-        try
+        var token = _abort.Token;
+        while (true)
         {
-            return _reader.ReadAsync(_abort.Token);
-        }
-        catch (Exception ex)
-        {
-            return ValueTask.FromException<ReadResult>(ex);
-        }
-    }
-
-    private void OnReadCompleted()
-    {
-        var read = _pendingRead;
-        _pendingRead = default;
-        ReceiveFrom(read);
-    }
-
-    private void ReceiveFrom(ValueTask<ReadResult> read)
-    {
-        IThreadPoolWorkItem? work = null;
-        try
-        {
-            while (read.IsCompleted)
+            var result = await _reader.ReadAsync(token).ConfigureAwait(false);
+            Volatile.Write(ref _lastReceived, Environment.TickCount64);
+            var buffer = result.Buffer;
+            try
             {
-                var result = read.GetAwaiter().GetResult();
-                var completed = HandleRead(result, out work);
-                if (completed)
+                while (FrameReader.TryRead(ref buffer, MaxFrameSize, out var header, out var payload))
                 {
-                    _receiveEnded.TrySetResult();
-                    break;
-                }
-
-                read = _reader.ReadAsync(_abort.Token);
-                if (work is not null && read.IsCompleted)
-                {
-                    // More is already buffered: keep reading here, and run the work elsewhere.
-                    ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
-                    work = null;
+                    switch (header.Kind)
+                    {
+                        case FrameKind.Hello:
+                            throw new ProtocolException("unexpected second hello");
+                        case FrameKind.Ping:
+                            // Heartbeats are link upkeep, the same on both sides.
+                            TrySendEmpty(FrameKind.Pong, header.CallId);
+                            break;
+                        case FrameKind.Pong:
+                            break;
+                        default:
+                            OnFrame(header, payload);
+                            break;
+                    }
                 }
             }
-
-            if (!read.IsCompleted)
+            finally
             {
-                _pendingRead = read;
-                read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReadCompleted);
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                OnFramesRead();
             }
-        }
-        catch (Exception ex)
-        {
-            _receiveEnded.TrySetException(ex);
-        }
 
-        // The next read is pending (or the loop has ended): the work the last read queued runs on this thread.
-        work?.Execute();
-    }
-
-    /// <summary>Handles one read's frames; true when the peer has closed its side.</summary>
-    private bool HandleRead(in ReadResult result, out IThreadPoolWorkItem? work)
-    {
-        Volatile.Write(ref _lastReceived, Environment.TickCount64);
-        var buffer = result.Buffer;
-        try
-        {
-            while (FrameReader.TryRead(ref buffer, MaxFrameSize, out var header, out var payload))
+            if (result.IsCompleted)
             {
-                switch (header.Kind)
+                if (buffer.Length > 0)
                 {
-                    case FrameKind.Hello:
-                        throw new ProtocolException("unexpected second hello");
-                    case FrameKind.Ping:
-                        // Heartbeats are link upkeep, the same on both sides.
-                        TrySendEmpty(FrameKind.Pong, header.CallId);
-                        break;
-                    case FrameKind.Pong:
-                        break;
-                    default:
-                        OnFrame(header, payload);
-                        break;
-                }
-            }
-        }
-        catch
-        {
-            // The frames before the bad one still run; the link fails after them.
-            _reader.AdvanceTo(buffer.Start, buffer.End);
-            if (OnFramesRead() is { } queued)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(queued, preferLocal: false);
-            }
-
-            throw;
-        }
-
-        _reader.AdvanceTo(buffer.Start, buffer.End);
-        work = OnFramesRead();
-        if (result.IsCompleted)
-        {
-            if (buffer.Length > 0)
-            {
-                if (work is not null)
-                {
-                    ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
-                    work = null;
+                    throw new ProtocolException($"the peer closed the connection in the middle of a frame ({buffer.Length} bytes left)");
                 }
 
-                throw new ProtocolException($"the peer closed the connection in the middle of a frame ({buffer.Length} bytes left)");
+                return;
             }
-
-            return true;
         }
-
-        return false;
     }
 }

@@ -134,7 +134,7 @@ internal sealed class ServerConnection : Connection, IServerCallOwner
         _dispatcher.Enqueue(new ServeRequest(call));
     }
 
-    protected override IThreadPoolWorkItem? OnFramesRead() => _dispatcher.ScheduleHere();
+    protected override void OnFramesRead() => _dispatcher.Schedule();
 
     protected override void OnRescue() => _dispatcher.Schedule();
 

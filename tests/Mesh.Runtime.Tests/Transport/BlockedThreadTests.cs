@@ -26,7 +26,7 @@ public sealed class BlockedThreadTests
         await probe.StartedFor("held").Task.WaitAsync(TestCluster.Bound);
         try
         {
-            // The held handler may be running on the thread that read its request: the link reads on elsewhere.
+            // The held handler blocks the thread of its batch: later requests on the link run on another drainer.
             for (var i = 0; i < 20; i++)
             {
                 var reply = await service.Echo(i).WaitAsync(TestCluster.Bound);
