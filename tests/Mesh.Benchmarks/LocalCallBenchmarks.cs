@@ -54,16 +54,7 @@ public class LocalCallBenchmarks
 
     /// <summary>One call at a time.</summary>
     [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
-    public async Task<int> Sequential()
-    {
-        var sum = 0;
-        for (var i = 0; i < CallsPerInvoke; i++)
-        {
-            sum += await _ping.Ping(i).ConfigureAwait(false);
-        }
-
-        return sum;
-    }
+    public Task<int> Sequential() => RoundTripBenchmarks.CallSequentiallyAsync(_ping, CallsPerInvoke);
 
     /// <summary>Lists the node itself once its port is known.</summary>
     private sealed class SelfDiscovery : IPeerDiscovery

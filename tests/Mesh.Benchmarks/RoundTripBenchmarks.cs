@@ -63,12 +63,15 @@ public class RoundTripBenchmarks
 
     /// <summary>One call at a time: latency-bound.</summary>
     [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
-    public async Task<int> Sequential()
+    public Task<int> Sequential() => CallSequentiallyAsync(_ping, CallsPerInvoke);
+
+    /// <summary>Makes <paramref name="calls"/> calls one after another (shared with <see cref="LocalCallBenchmarks"/>).</summary>
+    internal static async Task<int> CallSequentiallyAsync(IPingService ping, int calls)
     {
         var sum = 0;
-        for (var i = 0; i < CallsPerInvoke; i++)
+        for (var i = 0; i < calls; i++)
         {
-            sum += await _ping.Ping(i).ConfigureAwait(false);
+            sum += await ping.Ping(i).ConfigureAwait(false);
         }
 
         return sum;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Mesh.Diagnostics;
 using Mesh.Load;
 using Mesh.Serialization;
@@ -69,9 +70,9 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     /// Admits a request for <paramref name="serviceId"/>: finds the service and counts the call as running and
     /// queued; or returns the refusal to answer with (not hosted here, or overloaded).
     /// </summary>
-    public bool TryAdmit(uint serviceId, out HostedService service, out ErrorMessage refusal)
+    public bool TryAdmit(uint serviceId, [NotNullWhen(true)] out HostedService? service, out ErrorMessage refusal)
     {
-        service = catalog.Find(serviceId)!;
+        service = catalog.Find(serviceId);
         if (service is null)
         {
             refusal = new ErrorMessage(ErrorCode.UnknownService, typeof(UnknownServiceException).FullName!, $"service id 0x{serviceId:x8} is not hosted on node '{nodeId}'");

@@ -23,8 +23,6 @@ internal sealed class PeerSet
 
     public PeerStats[] Stats { get; }
 
-    public int Count => _connections.Length;
-
     public bool IsEmpty => _connections.Length == 0;
 
     /// <summary>The connection that takes a call to peer <paramref name="index"/>: the one with the fewest calls in flight.</summary>

@@ -41,9 +41,6 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
     private int _drainers;
     private long _progressAt;
 
-    /// <summary>Items queued and not yet started.</summary>
-    public int Count => _queue.Count;
-
     /// <summary>Queues one item; it runs after the next <see cref="Schedule"/>, or sooner on a drainer already running.</summary>
     public void Enqueue(TItem item) => _queue.Enqueue(item);
 

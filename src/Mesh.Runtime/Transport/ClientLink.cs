@@ -43,9 +43,6 @@ internal sealed class ClientLink : Connection
         set => Stats.IsReady = value;
     }
 
-    /// <summary>Whether this link reaches this node itself and runs its calls in-process (<see cref="LocalCallMode.ShortCircuit"/>).</summary>
-    public bool IsLocal => _local is not null;
-
     /// <summary>
     /// This link reaches this node itself: from now on its calls run in-process on <paramref name="local"/>.
     /// The link stays open for what the peer sends (load reports, going away) and for the balancer.
@@ -160,25 +157,16 @@ internal sealed class ClientLink : Connection
             return;
         }
 
-        if (failure is not { } error)
+        if (failure is { } error)
         {
-            Stats.OnCompleted(call.SentAt);
-            if (call.TryClaim())
+            if (Failed(call, error) is { } exception)
             {
-                call.PublishResult(ResponsePayload.Copy(result));
+                call.PublishException(exception);
             }
         }
-        else
+        else if (Answered(call, Stats.Time.GetTimestamp()))
         {
-            if (LinkLoadTracking.OnError(this, error.Code, call))
-            {
-                Overloaded?.Invoke(this);
-            }
-
-            if (call.TryClaim())
-            {
-                call.PublishException(ToException(error, call));
-            }
+            call.PublishResult(ResponsePayload.Copy(result));
         }
     }
 
@@ -188,36 +176,17 @@ internal sealed class ClientLink : Connection
         switch (header.Kind)
         {
             case FrameKind.Response:
-                if (_pending.TryRemove(header.CallId) is { } call)
+                if (_pending.TryRemove(header.CallId) is { } call && Answered(call, ReadTimestamp()))
                 {
-                    // One clock read per read: the answers it carries arrived together.
-                    if (_readAt == 0)
-                    {
-                        _readAt = Stats.Time.GetTimestamp();
-                    }
-
-                    Stats.OnCompleted(call.SentAt, _readAt);
-                    if (call.TryClaim())
-                    {
-                        // The caller continues on the dispatcher, with the other answers of this read.
-                        _dispatcher.Enqueue(new CallOutcome(call, ResponsePayload.Copy(payload), null));
-                    }
+                    // The caller continues on the dispatcher, with the other answers of this read.
+                    _dispatcher.Enqueue(new CallOutcome(call, ResponsePayload.Copy(payload), null));
                 }
 
                 break;
             case FrameKind.Error:
-                if (_pending.TryRemove(header.CallId) is { } failed)
+                if (_pending.TryRemove(header.CallId) is { } failed && Failed(failed, ErrorMessage.Read(payload)) is { } exception)
                 {
-                    var error = ErrorMessage.Read(payload);
-                    if (LinkLoadTracking.OnError(this, error.Code, failed))
-                    {
-                        Overloaded?.Invoke(this);
-                    }
-
-                    if (failed.TryClaim())
-                    {
-                        _dispatcher.Enqueue(new CallOutcome(failed, default, ToException(error, failed)));
-                    }
+                    _dispatcher.Enqueue(new CallOutcome(failed, default, exception));
                 }
 
                 break;
@@ -262,6 +231,38 @@ internal sealed class ClientLink : Connection
     }
 
     protected override void OnRescue() => _dispatcher.Schedule();
+
+    /// <summary>The answer to <paramref name="call"/> arrived at <paramref name="now"/>: true when this link is to publish it.</summary>
+    private bool Answered(PendingCall call, long now)
+    {
+        Stats.OnCompleted(call.SentAt, now);
+        return call.TryClaim();
+    }
+
+    /// <summary>
+    /// <paramref name="call"/> failed with <paramref name="error"/> (an overloaded refusal counts against the
+    /// peer): the exception to publish, or null when the call had already ended.
+    /// </summary>
+    private Exception? Failed(PendingCall call, in ErrorMessage error)
+    {
+        if (LinkLoadTracking.OnError(this, error.Code, call))
+        {
+            Overloaded?.Invoke(this);
+        }
+
+        return call.TryClaim() ? ToException(error, call) : null;
+    }
+
+    /// <summary>When the current read arrived: one clock read per read, since the answers it carries arrived together.</summary>
+    private long ReadTimestamp()
+    {
+        if (_readAt == 0)
+        {
+            _readAt = Stats.Time.GetTimestamp();
+        }
+
+        return _readAt;
+    }
 
     private Exception ToException(ErrorMessage error, PendingCall call)
     {

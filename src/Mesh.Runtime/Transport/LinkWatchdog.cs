@@ -59,9 +59,6 @@ internal static class LinkWatchdog
         }
     }
 
-    /// <summary>Links being watched (for tests).</summary>
-    internal static int Count => Volatile.Read(ref s_snapshot).Length;
-
     private static void Run()
     {
         while (true)
