@@ -8,12 +8,17 @@ namespace Mesh.Balancing;
 /// age, slow-start state, refusals, and whether the peer is ready and not draining.
 /// </summary>
 /// <remarks>
-/// A link owns one and feeds it (sent, completed, report received); the simulator feeds its own the same
-/// way. Latency and report updates come from one thread (the link's receive loop); pickers on other threads
-/// may read a report half-updated, which only blurs one pick.
+/// Thread-safe. Several threads update one peer's statistics at once: each of the peer's connections
+/// (<see cref="MeshOptions.ConnectionsPerPeer"/>) settles its calls on its own receive loop, routers settle the
+/// calls they abandon, and short-circuited local calls settle on pool threads. Every read-modify-write (the
+/// latency estimate, refusals, the latest report) is done under one lock per peer; the outstanding count is
+/// interlocked. Pickers read without the lock: a pick may see one field of a report newer than another, which
+/// only blurs that pick. The runtime settles each call exactly once through a <see cref="PeerCallTracker"/>;
+/// the simulator and the tests drive the primitive updates directly.
 /// </remarks>
 internal sealed class PeerStats
 {
+    private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly double _frequency;
     private readonly double _latencyDecayTicks;
@@ -27,14 +32,14 @@ internal sealed class PeerStats
     private ushort _reportSequence;
     private int _reportedLoad;
     private int _reportedServiceMicros;
-    private bool _reportedDraining;
     private long _reportReceived;
     private double _reportAgeAtReceiptMs;
     private double _refusals;
     private long _refusedTotal;
     private long _refusalStamp;
     private long _quietSince;
-    private volatile bool _draining;
+    private long _samples;
+    private int _draining;
 
     /// <param name="settings">The tunables.</param>
     /// <param name="time">The clock.</param>
@@ -69,11 +74,11 @@ internal sealed class PeerStats
     /// <summary>The caller's calls sent to the peer that have not completed.</summary>
     public int Outstanding => Volatile.Read(ref _outstanding);
 
-    /// <summary>Whether discovery reports the peer ready.</summary>
+    /// <summary>Whether discovery reports the peer ready; set only by the router's table (<c>PeerDirectory</c>).</summary>
     public bool IsReady { get; set; } = true;
 
-    /// <summary>The peer said it is draining (go-away or its report).</summary>
-    public bool IsDraining => _draining || _reportedDraining;
+    /// <summary>The peer said it is draining (go-away or its report): it gets no new calls.</summary>
+    public bool IsDraining => Volatile.Read(ref _draining) != 0;
 
     /// <summary>Ready and not draining: may take new calls.</summary>
     public bool IsAvailable => IsReady && !IsDraining;
@@ -89,14 +94,23 @@ internal sealed class PeerStats
     /// <summary>Every "overloaded" refusal the peer answered so far (never decays; see <see cref="Refusals"/>).</summary>
     public long RefusedTotal => Interlocked.Read(ref _refusedTotal);
 
-    /// <summary>A call is being sent to the peer.</summary>
-    public void OnSent()
+    /// <summary>Latency samples taken so far (calls that came back with a response or a remote error).</summary>
+    public long Samples => Interlocked.Read(ref _samples);
+
+    /// <summary>A call is being sent to the peer; returns the send's timestamp (from <see cref="Time"/>).</summary>
+    public long OnSent()
     {
+        var now = _time.GetTimestamp();
         if (Interlocked.Increment(ref _outstanding) == 1)
         {
-            Volatile.Write(ref _quietSince, _time.GetTimestamp());
+            Volatile.Write(ref _quietSince, now);
         }
+
+        return now;
     }
+
+    /// <summary>Starts tracking one attempt sent to this peer; settle the tracker exactly once.</summary>
+    public PeerCallTracker Track() => new(this, OnSent());
 
     /// <summary>A call ended without telling anything about the peer's speed (cancelled, link lost, not sent).</summary>
     public void OnAbandoned()
@@ -113,58 +127,76 @@ internal sealed class PeerStats
     /// <param name="now">When its answer arrived (from <see cref="Time"/>); answers read together share one.</param>
     public void OnCompleted(long sentTimestamp, long now)
     {
-        Interlocked.Decrement(ref _outstanding);
-        Volatile.Write(ref _quietSince, now);
         var rtt = (now - sentTimestamp) * 1000.0 / _frequency;
-        var current = _latencyMs;
-        if (double.IsNaN(current) || rtt > current)
+        lock (_gate)
         {
-            // Peak: a slower sample replaces the estimate at once.
-            _latencyMs = rtt;
-        }
-        else
-        {
-            var weight = Math.Exp(-(now - _latencyStamp) / _latencyDecayTicks);
-            _latencyMs = (current * weight) + (rtt * (1 - weight));
+            var current = _latencyMs;
+            if (double.IsNaN(current) || rtt > current)
+            {
+                // Peak: a slower sample replaces the estimate at once.
+                _latencyMs = rtt;
+            }
+            else
+            {
+                // Answers read together share one timestamp and may be folded in any order: never go back in time.
+                var weight = now > _latencyStamp ? Math.Exp(-(now - _latencyStamp) / _latencyDecayTicks) : 1;
+                _latencyMs = (current * weight) + (rtt * (1 - weight));
+            }
+
+            _latencyStamp = Math.Max(_latencyStamp, now);
+            _samples++;
         }
 
-        _latencyStamp = now;
+        Volatile.Write(ref _quietSince, now);
+        Interlocked.Decrement(ref _outstanding);
     }
 
     /// <summary>The peer refused a call as overloaded (it did not run it): counts against the peer for a while.</summary>
     public void OnRefused()
     {
-        Interlocked.Decrement(ref _outstanding);
-        Interlocked.Increment(ref _refusedTotal);
         var now = _time.GetTimestamp();
-        Volatile.Write(ref _quietSince, now);
-        _refusals = (_refusals * Decay(now - _refusalStamp, _refusalDecayTicks)) + 1;
-        _refusalStamp = now;
-    }
-
-    /// <summary>The peer said it is draining: it gets no new calls.</summary>
-    public void MarkDraining() => _draining = true;
-
-    /// <summary>Keeps <paramref name="report"/> as the peer's latest, unless an newer one was already seen.</summary>
-    public void OnReport(in LoadReport report)
-    {
-        if (_hasReport && (short)(report.Sequence - _reportSequence) <= 0)
+        lock (_gate)
         {
-            return;
+            _refusals = (_refusals * Decay(now - _refusalStamp, _refusalDecayTicks)) + 1;
+            _refusalStamp = Math.Max(_refusalStamp, now);
+            _refusedTotal++;
         }
 
+        Volatile.Write(ref _quietSince, now);
+        Interlocked.Decrement(ref _outstanding);
+    }
+
+    /// <summary>The peer said it is draining: it gets no new calls. True the first time.</summary>
+    public bool MarkDraining() => Interlocked.Exchange(ref _draining, 1) == 0;
+
+    /// <summary>Keeps <paramref name="report"/> as the peer's latest, unless a newer one was already seen.</summary>
+    public void OnReport(in LoadReport report)
+    {
         var received = _time.GetTimestamp();
         var nowMs = (uint)_time.GetUtcNow().ToUnixTimeMilliseconds();
         // Clocks of different nodes differ: a report "from the future" counts as fresh; one that looks old
         // because the sender's clock is behind is discounted, which only makes the caller rely on its own data.
         var age = (int)(nowMs - report.TakenAtMs);
-        _reportSequence = report.Sequence;
-        _reportedLoad = report.Load;
-        _reportedServiceMicros = report.ServiceTimeMicros;
-        _reportedDraining = report.IsDraining;
-        _reportAgeAtReceiptMs = Math.Max(0, age);
-        _reportReceived = received;
-        _hasReport = true;
+        lock (_gate)
+        {
+            if (_hasReport && (short)(report.Sequence - _reportSequence) <= 0)
+            {
+                return;
+            }
+
+            _reportSequence = report.Sequence;
+            _reportedLoad = report.Load;
+            _reportedServiceMicros = report.ServiceTimeMicros;
+            _reportAgeAtReceiptMs = Math.Max(0, age);
+            _reportReceived = received;
+            _hasReport = true;
+        }
+
+        if (report.IsDraining)
+        {
+            // A draining node never stops draining: one flag, whichever way the peer said it.
+            MarkDraining();
+        }
     }
 
     /// <summary>The report's weight now: exp(−age / decay); 0 without a report or when older than 4 × decay.</summary>
@@ -207,7 +239,11 @@ internal sealed class PeerStats
         => Outstanding <= 0 ? 0 : Math.Max(0, (now - Volatile.Read(ref _quietSince)) * 1000.0 / _frequency);
 
     /// <summary>Refusals counted against the peer now (each decays with the refusal time constant).</summary>
-    public double Refusals(long now) => _refusals == 0 ? 0 : _refusals * Decay(now - _refusalStamp, _refusalDecayTicks);
+    public double Refusals(long now)
+    {
+        var refusals = Volatile.Read(ref _refusals);
+        return refusals == 0 ? 0 : refusals * Decay(now - Volatile.Read(ref _refusalStamp), _refusalDecayTicks);
+    }
 
     /// <summary>The slow-start factor now: ramps linearly from 0.1 to 1 over the window after joining.</summary>
     public double SlowStartFactor(long now)

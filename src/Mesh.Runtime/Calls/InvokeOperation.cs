@@ -9,7 +9,7 @@ using Mesh.Transport;
 namespace Mesh.Calls;
 
 /// <summary>
-/// One call through the router, from pick to result: the retry loop of <see cref="MeshInvoker"/> written as a
+/// One call through the <see cref="CallRouter"/>, from pick to result: the call's attempts and retries written as a
 /// pooled state machine rather than an async method. An async method's state lives in a box that the runtime's
 /// pooling builder keeps only a few of per thread, so with many calls in flight most boxes were allocated; these
 /// objects come from a pool as large as the calls a node keeps in flight, so a call allocates nothing at any
@@ -22,17 +22,17 @@ namespace Mesh.Calls;
 /// </remarks>
 internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IValueTaskSource
 {
-    private const int MaxAttempts = 3;
     private static readonly BoundedPool<InvokeOperation<TResult>> Pool = new(4096);
     private readonly Action _onAnswered;
     private ManualResetValueTaskSourceCore<TResult> _core = new() { RunContinuationsAsynchronously = false };
-    private MeshInvoker _invoker = null!;
+    private CallRouter _router = null!;
     private RequestBuilder _request = null!;
     private bool _deserialize;
     private CancellationToken _cancellationToken;
     private long _started;
     private int _attempt;
     private List<ClientLink>? _excluded;
+    private Exception? _lastFailure;
     private Activity? _activity;
     private PendingCall? _call;
     private ClientLink? _link;
@@ -44,10 +44,10 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
     private MeshMethod Method => _request.Method;
 
     /// <summary>Starts a call; the returned operation completes with its result or typed failure.</summary>
-    public static InvokeOperation<TResult> Start(MeshInvoker invoker, RequestBuilder request, bool deserialize, CancellationToken cancellationToken)
+    public static InvokeOperation<TResult> Start(CallRouter router, RequestBuilder request, bool deserialize, CancellationToken cancellationToken)
     {
         var operation = Pool.TryRent() ?? new InvokeOperation<TResult>();
-        operation._invoker = invoker;
+        operation._router = router;
         operation._request = request;
         operation._deserialize = deserialize;
         operation._cancellationToken = cancellationToken;
@@ -105,24 +105,24 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
             try
             {
                 _attempt++;
-                var link = _invoker.Pick(Method, _excluded);
+                var link = _router.Pick(Method, _excluded, _lastFailure);
                 _activity?.SetTag("mesh.peer", link.PeerNodeId);
 
                 // The first attempt has the whole deadline; a retry what is left of it.
-                var deadline = _invoker.Deadline;
+                var deadline = _router.Deadline;
                 var remaining = _attempt == 1 ? deadline : deadline - Stopwatch.GetElapsedTime(_started);
                 if (remaining <= TimeSpan.Zero)
                 {
                     throw new DeadlineExceededException(Method.ToString(), deadline);
                 }
 
-                call = PendingCall.Start(Method, deadline, remaining, _started + _invoker.DeadlineTicks, _cancellationToken);
+                call = PendingCall.Start(Method, deadline, remaining, _started + _router.DeadlineTicks, _cancellationToken);
                 var sent = link.TrySend(_request, call, (uint)Math.Ceiling(remaining.TotalMilliseconds), out var callId);
                 if (sent != SendResult.Sent)
                 {
                     call.Release(poolable: true);
                     (_excluded ??= []).Add(link);
-                    MeshLog.Retrying(_invoker.Logger, Method.ToString(), sent == SendResult.Full
+                    MeshLog.Retrying(_router.Logger, Method.ToString(), sent == SendResult.Full
                         ? $"the link to '{link.PeerNodeId}' has {link.Outstanding} calls in flight, its limit"
                         : $"the link to '{link.PeerNodeId}' is closing");
                     continue;
@@ -175,7 +175,7 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
         try
         {
             using var response = answer.GetResult();
-            result = _deserialize ? _invoker.Serializer.DeserializeFast<TResult>(response.Span) : default!;
+            result = _deserialize ? _router.Serializer.DeserializeFast<TResult>(response.Span) : default!;
         }
         catch (Exception ex)
         {
@@ -183,14 +183,20 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
             error = ex;
         }
 
-        var retry = error is not null && _attempt < MaxAttempts && !call.Expired && !_cancellationToken.IsCancellationRequested
-            && MeshInvoker.WasNotExecuted(error, Method);
+        var mayRetry = error is not null && !call.Expired && !_cancellationToken.IsCancellationRequested && CallFailures.MayRetry(error, Method);
         link.Finish(call, _callId);
-        if (retry)
+        if (mayRetry)
         {
-            (_excluded ??= []).Add(link);
-            MeshLog.Retrying(_invoker.Logger, Method.ToString(), error!.Message);
-            return false;
+            if (_attempt < CallFailures.MaxAttempts)
+            {
+                (_excluded ??= []).Add(link);
+                _lastFailure = error;
+                MeshLog.Retrying(_router.Logger, Method.ToString(), error!.Message);
+                return false;
+            }
+
+            // Out of attempts: a call every peer refused says so, whatever the last peer was.
+            error = CallFailures.NoPeerLeft(Method, _attempt, error);
         }
 
         Finish(result, error);
@@ -202,7 +208,8 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
     {
         var method = Method;
         _request.Dispose();
-        if (MeshDiagnostics.ClientCalls.Enabled)
+        var metrics = _router.Metrics;
+        if (metrics.ClientCalls.Enabled)
         {
             var outcome = error switch
             {
@@ -210,15 +217,16 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
                 OperationCanceledException => "cancelled",
                 DeadlineExceededException => "deadline_exceeded",
                 PeerUnavailableException => "peer_unavailable",
+                CallRefusedException => "refused",
                 RemoteInvocationException => "remote_exception",
                 _ => "error",
             };
-            MeshDiagnostics.ClientCalls.Add(1, new("mesh.service", method.ServiceName), new("mesh.outcome", outcome));
+            metrics.ClientCalls.Add(1, new("mesh.service", method.ServiceName), new("mesh.outcome", outcome));
         }
 
-        if (MeshDiagnostics.ClientDuration.Enabled)
+        if (metrics.ClientDuration.Enabled)
         {
-            MeshDiagnostics.ClientDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, new KeyValuePair<string, object?>("mesh.service", method.ServiceName));
+            metrics.ClientDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, new KeyValuePair<string, object?>("mesh.service", method.ServiceName));
         }
 
         if (_activity is { } activity)
@@ -248,7 +256,8 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
     private void Recycle()
     {
         _core.Reset();
-        _invoker = null!;
+        _router = null!;
+        _lastFailure = null;
         _request = null!;
         _cancellationToken = default;
         _excluded?.Clear();

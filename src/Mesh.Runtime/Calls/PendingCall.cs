@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Tasks.Sources;
+using Mesh.Balancing;
 using Mesh.Invocation;
 using Mesh.Transport;
 
@@ -28,6 +29,7 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     private bool _timerArmed;
     private long _deadlineTimestamp;
     private CancellationTokenRegistration _userRegistration;
+    private PeerCallTracker _tracker;
     private int _completed;
     private bool _completedByLink;
     private bool _expired;
@@ -44,11 +46,6 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
 
     public CancellationToken UserToken { get; private set; }
 
-    /// <summary>
-    /// When the link sent the call (a <see cref="TimeProvider"/> timestamp of the balancer's clock), for the
-    /// latency sample its answer gives. Set by the link before the request is written.
-    /// </summary>
-    public long SentAt { get; private set; }
 
     public bool IsCompleted => Volatile.Read(ref _completed) != 0;
 
@@ -76,8 +73,14 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
         return call;
     }
 
-    /// <summary>The link is about to send the call at <paramref name="sentAt"/>.</summary>
-    public void MarkSent(long sentAt) => SentAt = sentAt;
+    /// <summary>The link is about to send the call to the peer of <paramref name="peer"/>: it counts as outstanding there until settled.</summary>
+    public void Track(PeerStats peer) => _tracker = peer.Track();
+
+    /// <summary>
+    /// Settles the call's account with its peer (<see cref="PeerCallTracker.Settle"/>). Whoever removes the call
+    /// from its link's pending table settles it; a second settle is a no-op.
+    /// </summary>
+    public void Settle(PeerCallOutcome outcome, long now = 0) => _tracker.Settle(outcome, now);
 
     /// <summary>
     /// Claims the call for the link's outcome (response, error frame, link failure); false if it had already

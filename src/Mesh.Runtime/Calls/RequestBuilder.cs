@@ -28,7 +28,8 @@ internal sealed class RequestBuilder : OutgoingRequest
 
     public override MeshMethod Method => _method;
 
-    public int PayloadLength => _buffer.WrittenCount - FrameHeader.Size;
+    /// <summary>The serialized arguments as written so far (what a server's dispatcher reads).</summary>
+    public ReadOnlySpan<byte> Arguments => _buffer.WrittenSpan[(FrameHeader.Size + Protocol.RequestPrefixSize)..];
 
     public static RequestBuilder Rent(MeshMethod method, IPayloadSerializer serializer, int maxFrameSize)
     {

@@ -19,7 +19,7 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
     private readonly PooledBufferWriter _result = new();
     private readonly Action _onHandlerCompleted;
     private CancellationTokenSource _cancellation = new();
-    private IServerCallOwner _owner = null!;
+    private ServerSession _owner = null!;
     private HostedService _service = null!;
     private IPayloadSerializer _serializer = null!;
     private ConfiguredValueTaskAwaitable.ConfiguredValueTaskAwaiter _handler;
@@ -44,28 +44,25 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 
     public bool IsCancellationRequested => _cancellation.IsCancellationRequested;
 
-    /// <summary>The link that made this call, when it is a call this node makes to itself (see <see cref="LocalCalls"/>).</summary>
-    public ClientLink? Caller { get; set; }
-
     /// <summary>The serialized result (empty when the method returns nothing); valid until <see cref="Release"/>.</summary>
     public ReadOnlySpan<byte> ResultPayload => _hasResult ? _result.WrittenSpan[FrameHeader.Size..] : [];
 
     /// <summary>Prepares the call for one request: copies the arguments and arms the deadline.</summary>
-    public void Start(IServerCallOwner owner, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments)
+    public void Start(ServerSession owner, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments)
     {
         var length = checked((int)arguments.Length);
         Prepare(owner, service, serializer, callId, methodId, deadlineMilliseconds, length);
         arguments.CopyTo(_arguments);
     }
 
-    /// <inheritdoc cref="Start(IServerCallOwner, HostedService, IPayloadSerializer, long, uint, uint, in ReadOnlySequence{byte})"/>
-    public void Start(IServerCallOwner owner, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, ReadOnlySpan<byte> arguments)
+    /// <inheritdoc cref="Start(ServerSession, HostedService, IPayloadSerializer, long, uint, uint, in ReadOnlySequence{byte})"/>
+    public void Start(ServerSession owner, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, ReadOnlySpan<byte> arguments)
     {
         Prepare(owner, service, serializer, callId, methodId, deadlineMilliseconds, arguments.Length);
         arguments.CopyTo(_arguments);
     }
 
-    private void Prepare(IServerCallOwner owner, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, int argumentsLength)
+    private void Prepare(ServerSession owner, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, int argumentsLength)
     {
         _owner = owner;
         _service = service;
@@ -175,7 +172,6 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 
         _result.Reset();
         _owner = null!;
-        Caller = null;
         _service = null!;
         _serializer = null!;
         _handler = default;

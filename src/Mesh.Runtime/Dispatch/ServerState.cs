@@ -11,12 +11,11 @@ namespace Mesh.Dispatch;
 /// with its cap (<see cref="MeshOptions.MaxConcurrentCalls"/>), the pool of call objects, and the node's load
 /// (reported to callers).
 /// </summary>
-internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer serializer, string nodeId, int maxConcurrentCalls, NodeLoadMonitor load)
+internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer serializer, string nodeId, int maxConcurrentCalls, NodeLoadMonitor load, MeshMetrics metrics)
 {
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly BoundedPool<ServerCall> _calls = new(Math.Min(maxConcurrentCalls, 1024));
     private int _running;
-    private volatile bool _draining;
 
     public ServiceCatalog Catalog => catalog;
 
@@ -31,14 +30,14 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
 
     public int Running => Volatile.Read(ref _running);
 
-    public bool IsDraining => _draining;
+    /// <summary>The node is draining (its load monitor holds the one flag: every report says so).</summary>
+    public bool IsDraining => load.IsDraining;
 
     /// <summary>Completes when draining and no call is running.</summary>
     public Task Idle => _idle.Task;
 
     public void BeginDrain()
     {
-        _draining = true;
         load.BeginDrain();
         if (Running == 0)
         {
@@ -47,7 +46,7 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     }
 
     /// <summary>Counts a call as running unless as many as allowed already run (then it must be refused).</summary>
-    public bool TryStartCall()
+    private bool TryStartCall()
     {
         if (Interlocked.Increment(ref _running) > maxConcurrentCalls)
         {
@@ -58,9 +57,9 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         return true;
     }
 
-    public void CallEnded()
+    private void CallEnded()
     {
-        if (Interlocked.Decrement(ref _running) == 0 && _draining)
+        if (Interlocked.Decrement(ref _running) == 0 && load.IsDraining)
         {
             _idle.TrySetResult();
         }
@@ -83,9 +82,9 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         {
             // Refused before running: the caller may send it elsewhere at once.
             refusal = new ErrorMessage(ErrorCode.Overloaded, "Mesh.Overloaded", "overloaded");
-            if (MeshDiagnostics.ServerCalls.Enabled)
+            if (metrics.ServerCalls.Enabled)
             {
-                MeshDiagnostics.ServerCalls.Add(1, new("mesh.service", service.Name), new("mesh.outcome", "overloaded"));
+                metrics.ServerCalls.Add(1, new("mesh.service", service.Name), new("mesh.outcome", "overloaded"));
             }
 
             return false;
@@ -93,7 +92,7 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
 
         refusal = default;
         load.OnQueued();
-        MeshDiagnostics.ServerActive.Add(1);
+        metrics.ServerActive.Add(1);
         return true;
     }
 
@@ -101,7 +100,7 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     public void Dropped()
     {
         load.OnDropped();
-        MeshDiagnostics.ServerActive.Add(-1);
+        metrics.ServerActive.Add(-1);
         CallEnded();
     }
 
@@ -113,7 +112,7 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     {
         CallEnded();
         load.OnEnded(call.StartedAt);
-        MeshDiagnostics.ServerActive.Add(-1);
+        metrics.ServerActive.Add(-1);
         string outcome;
         ErrorMessage? answer;
         switch (error)
@@ -136,9 +135,9 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
                 break;
         }
 
-        if (MeshDiagnostics.ServerCalls.Enabled)
+        if (metrics.ServerCalls.Enabled)
         {
-            MeshDiagnostics.ServerCalls.Add(1, new("mesh.service", call.ServiceName), new("mesh.outcome", outcome));
+            metrics.ServerCalls.Add(1, new("mesh.service", call.ServiceName), new("mesh.outcome", outcome));
         }
 
         return answer;

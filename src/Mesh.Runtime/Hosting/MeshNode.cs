@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Balancing;
+using Mesh.Calls;
 using Mesh.Diagnostics;
 using Mesh.Dispatch;
 using Mesh.Load;
@@ -24,17 +25,20 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private readonly PeerLinks _links;
     private readonly ServerState _server;
     private static readonly TimeSpan ServiceTimeDecay = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan DiscoveryMinBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan DiscoveryMaxBackoff = TimeSpan.FromSeconds(5);
     private readonly HelloMessage _hello;
     private readonly ILogger<MeshNode> _logger;
+    private readonly ILogger<ServerConnection> _serverLogger;
+    private readonly LinkSettings _linkSettings;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly HashSet<ServerConnection> _serverConnections = [];
     private readonly List<Task> _loops = [];
     private Socket? _listener;
-    private int _state;
-    private int _drainStarted;
-    private volatile MeshNodeState _phase = MeshNodeState.Starting;
+    private int _phase = (int)MeshNodeState.Starting;
+    private int _stopRequested;
     private volatile string? _discoveryFailure;
 
     public MeshNode(
@@ -45,19 +49,23 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         PeerDirectory directory,
         IPeerDiscovery discovery,
         Balancer balancer,
-        ILogger<MeshNode> logger)
+        MeshMetrics metrics,
+        ILoggerFactory loggerFactory)
     {
         _discovery = discovery;
         _options = options.Value;
         _directory = directory;
-        _logger = logger;
+        _logger = loggerFactory.CreateLogger<MeshNode>();
+        _serverLogger = loggerFactory.CreateLogger<ServerConnection>();
+        _linkSettings = LinkSettings.From(_options);
         var catalog = new ServiceCatalog(registrations.Create(services));
         _time = balancer.Time;
         var load = new NodeLoadMonitor(_time, new ProcessLoadSource(_time), ServiceTimeDecay) { ConcurrencyLimit = _options.MaxConcurrentCalls };
-        _server = new ServerState(catalog, serializer, _options.NodeId, _options.MaxConcurrentCalls, load);
+        _server = new ServerState(catalog, serializer, _options.NodeId, _options.MaxConcurrentCalls, load, metrics);
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
         Local = _options.LocalCalls == LocalCallMode.ShortCircuit ? new LocalCalls(_server) : null;
-        _links = new PeerLinks(_options, directory, _hello, balancer, logger, Local);
+        var clientLinks = new ClientLinkFactory(_linkSettings, loggerFactory.CreateLogger<ClientLink>(), _options.NodeId, Local);
+        _links = new PeerLinks(_options, directory, _hello, balancer, clientLinks, loggerFactory.CreateLogger<PeerLinks>());
     }
 
     public string NodeId => _options.NodeId;
@@ -72,11 +80,11 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
             link.PeerNodeId,
             link.RemoteEndPoint,
             [.. link.Remote!.Services.Select(s => s.Name)],
-            link.IsPeerReady))];
+            link.Stats.IsReady))];
 
-    public MeshNodeState State => _phase;
+    public MeshNodeState State => (MeshNodeState)Volatile.Read(ref _phase);
 
-    public bool IsReady => _phase == MeshNodeState.Running;
+    public bool IsReady => State == MeshNodeState.Running;
 
     public string? DiscoveryFailure => _discoveryFailure;
 
@@ -96,7 +104,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        if (State != MeshNodeState.Starting)
         {
             throw new InvalidOperationException("The Mesh node was already started.");
         }
@@ -123,7 +131,10 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         }
 
         _loops.Add(DiscoverAsync());
-        _phase = MeshNodeState.Running;
+        if (Interlocked.CompareExchange(ref _phase, (int)MeshNodeState.Running, (int)MeshNodeState.Starting) != (int)MeshNodeState.Starting)
+        {
+            throw new InvalidOperationException("The Mesh node was already started.");
+        }
 
         MeshLog.NodeStarted(_logger, NodeId, ListenEndPoint, _options.MeshName, string.Join(", ", _server.Catalog.Services.Select(s => s.Name)));
         return Task.CompletedTask;
@@ -131,7 +142,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        if (State == MeshNodeState.Starting || Interlocked.Exchange(ref _stopRequested, 1) != 0)
         {
             return;
         }
@@ -166,7 +177,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         }
 
         await Task.WhenAll(_loops).ConfigureAwait(false);
-        _phase = MeshNodeState.Stopped;
+        Volatile.Write(ref _phase, (int)MeshNodeState.Stopped);
         MeshLog.NodeStopped(_logger, NodeId, _server.Running);
     }
 
@@ -177,12 +188,12 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     /// </summary>
     public void BeginDrain()
     {
-        if (Volatile.Read(ref _state) == 0 || Interlocked.Exchange(ref _drainStarted, 1) != 0)
+        // The node's phase is the one record of the drain: only a running node starts draining, once.
+        if (Interlocked.CompareExchange(ref _phase, (int)MeshNodeState.Draining, (int)MeshNodeState.Running) != (int)MeshNodeState.Running)
         {
             return;
         }
 
-        _phase = MeshNodeState.Draining;
         _listener?.Dispose();
         _server.BeginDrain();
         ServerConnection[] serving;
@@ -200,7 +211,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Volatile.Read(ref _state) == 1)
+        if (State is MeshNodeState.Running or MeshNodeState.Draining)
         {
             await StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -253,7 +264,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
-        var connection = new ServerConnection(socket, _server, LinkSettings.From(_options), _logger);
+        var connection = new ServerConnection(socket, _server, _linkSettings, _serverLogger);
         lock (_gate)
         {
             _serverConnections.Add(connection);
@@ -322,21 +333,8 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
                 MeshLog.DiscoveryFailed(_logger, ex, failures);
             }
 
-            // Jittered exponential backoff (half to all of 100 ms * 2^failures, at most 5 s) spreads the
-            // retries of many nodes after an API outage.
-            var backoff = Math.Min(5000, 100 * Math.Pow(2, Math.Min(failures, 6)));
-            await DelayAsync(TimeSpan.FromMilliseconds(backoff * (0.5 + (Random.Shared.NextDouble() / 2))), stopping).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            // 200 ms after the first failure, doubling up to 5 s.
+            await Backoff.DelayAsync(Backoff.Jittered(failures + 1, DiscoveryMinBackoff, DiscoveryMaxBackoff), stopping).ConfigureAwait(false);
         }
     }
 }

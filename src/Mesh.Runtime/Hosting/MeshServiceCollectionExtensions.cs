@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Mesh.Balancing;
 using Mesh.Calls;
+using Mesh.Diagnostics;
 using Mesh.Dispatch;
 using Mesh.Hosting;
 using Mesh.Invocation;
@@ -41,11 +42,14 @@ public static class MeshServiceCollectionExtensions
         services.AddOptions<MeshOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshOptions>, MeshOptionsValidator>());
         services.AddSerializer();
+        services.AddMetrics();
+        services.TryAddSingleton<MeshMetrics>();
         services.TryAddSingleton<IPayloadSerializer, OrleansPayloadSerializer>();
         services.TryAddSingleton<PeerDirectory>();
         services.TryAddSingleton<IPeerDiscovery, StaticPeerDiscovery>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Balancer>();
+        services.TryAddSingleton<CallRouter>();
         services.TryAddSingleton<MeshInvoker>();
         services.TryAddSingleton<IMeshInvoker>(sp => sp.GetRequiredService<MeshInvoker>());
         services.TryAddSingleton<MeshNode>();

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Balancing;
-using Mesh.Dispatch;
+using Mesh.Calls;
 using Mesh.Diagnostics;
 using Mesh.Transport;
 using Microsoft.Extensions.Logging;
@@ -14,7 +14,7 @@ namespace Mesh.Membership;
 /// to peers that left (in-flight calls finish, new calls go elsewhere). A peer's links share its balancing
 /// statistics, so the balancer sees the peer once.
 /// </summary>
-internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, Balancer balancer, ILogger logger, LocalCalls? local = null)
+internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, Balancer balancer, ClientLinkFactory links, ILogger<PeerLinks> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Slot> _slots = [];
@@ -103,9 +103,8 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
                 link = await ConnectAsync(slot, leaving).ConfigureAwait(false);
                 failures = 0;
                 slot.Links[connection] = link;
-                link.IsPeerReady = slot.Peer.IsReady;
                 link.Draining += directory.Remove;
-                directory.Add(link);
+                directory.Add(link, slot.Peer.IsReady);
                 MeshLog.PeerLinked(logger, link.PeerNodeId, link.RemoteEndPoint, string.Join(", ", link.Remote!.Services.Select(s => s.Name)));
                 await Task.WhenAny(link.Closed, Task.Delay(Timeout.Infinite, leaving)).ConfigureAwait(false);
                 if (leaving.IsCancellationRequested)
@@ -124,9 +123,9 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             catch (Exception ex) when (ex is ProtocolException or TimeoutException or IOException or SocketException or OperationCanceledException)
             {
                 failures++;
-                var delay = Backoff(failures);
+                var delay = Backoff.Jittered(failures, options.ReconnectMinBackoff, options.ReconnectMaxBackoff);
                 MeshLog.ConnectFailed(logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message);
-                await DelayAsync(delay, leaving).ConfigureAwait(false);
+                await Backoff.DelayAsync(delay, leaving).ConfigureAwait(false);
                 continue;
             }
             finally
@@ -142,7 +141,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             }
 
             // The link closed (the peer stopped or drained): reconnect after a short, jittered pause.
-            await DelayAsync(Backoff(1), leaving).ConfigureAwait(false);
+            await Backoff.DelayAsync(Backoff.Jittered(1, options.ReconnectMinBackoff, options.ReconnectMaxBackoff), leaving).ConfigureAwait(false);
         }
     }
 
@@ -170,7 +169,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             throw;
         }
 
-        var link = new ClientLink(socket, LinkSettings.From(options), logger, slot.StatsFor(balancer));
+        var link = links.Create(socket, slot.StatsFor(balancer));
         try
         {
             var remote = await link.HandshakeAsync(hello, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
@@ -193,34 +192,9 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             throw;
         }
 
-        if (local is not null && link.Remote!.NodeId == options.NodeId)
-        {
-            // The link reaches this node itself: its calls run in-process (MeshOptions.LocalCalls).
-            link.RunCallsLocally(local);
-        }
-
+        links.OnLinked(link);
         link.Start();
         return link;
-    }
-
-    private TimeSpan Backoff(int failures)
-    {
-        var min = options.ReconnectMinBackoff.TotalMilliseconds;
-        var max = options.ReconnectMaxBackoff.TotalMilliseconds;
-        var exponential = Math.Min(max, min * Math.Pow(2, Math.Min(failures - 1, 20)));
-        // Jitter between half and all of the exponential delay spreads reconnect storms.
-        return TimeSpan.FromMilliseconds(exponential * (0.5 + (Random.Shared.NextDouble() / 2)));
-    }
-
-    private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     private sealed class Slot(DiscoveredPeer peer, CancellationTokenSource leaving, int connections)

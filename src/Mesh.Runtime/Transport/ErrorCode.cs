@@ -1,6 +1,6 @@
 namespace Mesh.Transport;
 
-/// <summary>Why a call failed, as carried by an <see cref="FrameKind.Error"/> frame.</summary>
+/// <summary>Why a call failed, as carried by an <see cref="FrameKind.Error"/> frame (a wire value: never renumber).</summary>
 internal enum ErrorCode : byte
 {
     /// <summary>The implementation threw; the frame carries the exception's type and message.</summary>
@@ -15,11 +15,8 @@ internal enum ErrorCode : byte
     /// <summary>The handler was cancelled (cancel frame or deadline).</summary>
     Cancelled = 4,
 
-    /// <summary>The node is draining and refused the call. The call was not executed.</summary>
-    Draining = 5,
-
-    /// <summary>The request could not be decoded.</summary>
-    BadRequest = 6,
+    // 5 and 6 were reserved for "draining" and "bad request" and never sent (a draining node still runs the calls
+    // that reach it); keep them unused. A caller maps a code it does not know to MeshException.
 
     /// <summary>
     /// The node runs as many calls as it allows (<see cref="MeshOptions.MaxConcurrentCalls"/>) and refused

@@ -1,5 +1,5 @@
 using Mesh.Balancing;
-using Mesh.Membership;
+using Mesh.Calls;
 using Mesh.Runtime.Tests.TestServices;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,21 +14,57 @@ public sealed class FlowControlTests
         var service = cluster.ClientService<ITestService>();
         var probe = cluster.Servers[0].Probe;
         var link = Assert.Single(cluster.ClientService<PeerDirectory>().Links);
-        var refusals = 0;
-        link.Overloaded += _ => Interlocked.Increment(ref refusals);
         using var stop = new CancellationTokenSource();
         var blocked = service.Block("hold", stop.Token);
         await probe.StartedFor("hold").Task.WaitAsync(TestCluster.Bound);
 
-        var ex = await Assert.ThrowsAsync<PeerUnavailableException>(() => service.Echo(1).WaitAsync(TestCluster.Bound));
+        var ex = await Assert.ThrowsAsync<CallRefusedException>(() => service.Echo(1).WaitAsync(TestCluster.Bound));
 
         Assert.Contains("refused", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, probe.Served);
-        Assert.Equal(1, link.OverloadedCount);
-        Assert.Equal(1, Volatile.Read(ref refusals));
+        Assert.Equal(1, link.Stats.RefusedTotal);
+        Assert.Equal(1, link.Stats.Outstanding); // the held call only
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked.WaitAsync(TestCluster.Bound));
         await probe.CancelledFor("hold").Task.WaitAsync(TestCluster.Bound);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task Echo_EveryPeerOverloaded_FailsWithPublicCallRefusedException(int servers)
+    {
+        // Round-robin offers the call to every busy node in turn; with three or more the router runs out of
+        // attempts rather than peers, and the caller must still see the public type that says "refused".
+        await using var cluster = await TestCluster.StartAsync(
+            servers: servers,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.MaxConcurrentCalls = 1),
+            configureClient: o => o.LoadBalancingPolicy = LoadBalancingPolicies.RoundRobin);
+        var service = cluster.ClientService<ITestService>();
+        using var stop = new CancellationTokenSource();
+        var blocked = new List<Task>();
+        for (var i = 0; i < servers; i++)
+        {
+            blocked.Add(service.Block("hold-" + i, stop.Token));
+        }
+
+        for (var i = 0; i < servers; i++)
+        {
+            await Task.WhenAny(cluster.Servers.Select(s => s.Probe.StartedFor("hold-" + i).Task)).Unwrap().WaitAsync(TestCluster.Bound);
+        }
+
+        var ex = await Assert.ThrowsAsync<CallRefusedException>(() => service.Echo(1).WaitAsync(TestCluster.Bound));
+
+        Assert.True(ex.GetType().IsPublic);
+        Assert.Contains("refused", ex.Message, StringComparison.Ordinal);
+        Assert.All(cluster.Servers, s => Assert.Equal(0, s.Probe.Served));
+        Assert.All(cluster.ClientService<PeerDirectory>().Links, l => Assert.Equal(1, l.Stats.Outstanding));
+        await stop.CancelAsync();
+        foreach (var call in blocked)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TestCluster.Bound));
+        }
     }
 
     [Fact]
@@ -58,8 +94,8 @@ public sealed class FlowControlTests
         }
 
         var links = cluster.ClientService<PeerDirectory>().Links;
-        Assert.True(links.Single(l => l.PeerNodeId == busy.NodeId).OverloadedCount >= 1);
-        Assert.Equal(0, links.Single(l => l.PeerNodeId == free.NodeId).OverloadedCount);
+        Assert.True(links.Single(l => l.PeerNodeId == busy.NodeId).Stats.RefusedTotal >= 1);
+        Assert.Equal(0, links.Single(l => l.PeerNodeId == free.NodeId).Stats.RefusedTotal);
         Assert.Equal(0, busy.Probe.Served);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked.WaitAsync(TestCluster.Bound));

@@ -67,7 +67,7 @@ public sealed class LocalCallTests
         await node.Probe.StartedFor("cap").Task.WaitAsync(TestCluster.Bound);
 
         // The only peer is the node itself, which runs one call at a time: refused, not queued, and no one else to try.
-        var refused = await Assert.ThrowsAsync<PeerUnavailableException>(() => service.Echo(1).WaitAsync(TestCluster.Bound));
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => service.Echo(1).WaitAsync(TestCluster.Bound));
         Assert.Contains("refused", refused.Message, StringComparison.Ordinal);
 
         Assert.Equal(0, node.Probe.Served);

@@ -1,3 +1,4 @@
+using Mesh.Calls;
 using Mesh.Membership;
 using Mesh.Runtime.Tests.TestServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,11 +29,11 @@ public sealed class MembershipTests
 
         // node-2 terminating but still serving: linked, used only if no ready peer is left.
         discovery.Publish(Peer(n1), Peer(n2, ready: false));
-        await directory.WaitAsync(links => links.Count(l => !l.IsPeerReady) == 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
+        await directory.WaitAsync(links => links.Count(l => !l.Stats.IsReady) == 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
         Assert.Equal(["node-1"], await ServedBy(service, 20));
 
         discovery.Publish(Peer(n1, ready: false), Peer(n2, ready: false));
-        await directory.WaitAsync(links => links.Count(l => !l.IsPeerReady) == 2, CancellationToken.None).WaitAsync(TestCluster.Bound);
+        await directory.WaitAsync(links => links.Count(l => !l.Stats.IsReady) == 2, CancellationToken.None).WaitAsync(TestCluster.Bound);
         Assert.Equal(["node-1", "node-2"], await ServedBy(service, 20));
 
         // node-1 leaves the set: its link drains and closes; everything goes to node-2.

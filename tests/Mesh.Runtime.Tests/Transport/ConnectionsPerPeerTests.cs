@@ -1,4 +1,4 @@
-using Mesh.Membership;
+using Mesh.Calls;
 using Mesh.Runtime.Tests.TestServices;
 using Mesh.Transport;
 using Microsoft.Extensions.DependencyInjection;

@@ -137,7 +137,9 @@ public sealed class PendingCallRaceTests
         }
         finally
         {
-            table.Finish(call, callId);
+            // As the link's Finish does: a call removed here, or one the link completed, can be reused.
+            var removedHere = table.TryRemove(callId) is not null;
+            call.Release(poolable: removedHere || call.CompletedByLink);
         }
     }
 }

@@ -1,11 +1,11 @@
 using System.Collections.Frozen;
-using Mesh.Transport;
 
-namespace Mesh.Membership;
+namespace Mesh.Calls;
 
 /// <summary>
-/// The links to ready peers, indexed by the services each peer hosts. Readers take an immutable snapshot
-/// (one volatile read per call); changes rebuild it under a lock.
+/// The router's table: the links that may take new calls, indexed by the services each peer hosts, and whether
+/// each peer is ready (the one place that changes it). Readers take an immutable snapshot (one volatile read
+/// per call); changes rebuild it under a lock.
 /// </summary>
 internal sealed class PeerDirectory
 {
@@ -36,10 +36,12 @@ internal sealed class PeerDirectory
     /// <summary>One link per peer that may take new calls (a peer's connections share its <see cref="ClientLink.Stats"/>).</summary>
     public IReadOnlyList<ClientLink> Links => _snapshot.All;
 
-    public void Add(ClientLink link)
+    /// <summary>Adds a link whose peer discovery reports <paramref name="ready"/> (see <see cref="SetReady"/>).</summary>
+    public void Add(ClientLink link, bool ready)
     {
         lock (_gate)
         {
+            link.Stats.IsReady = ready;
             _links.Add(link);
             Rebuild();
         }
@@ -62,9 +64,9 @@ internal sealed class PeerDirectory
     {
         lock (_gate)
         {
-            if (link.IsPeerReady != ready)
+            if (link.Stats.IsReady != ready)
             {
-                link.IsPeerReady = ready;
+                link.Stats.IsReady = ready;
                 Rebuild();
             }
         }
@@ -96,8 +98,8 @@ internal sealed class PeerDirectory
         var peers = _links.GroupBy(link => link.Stats, ReferenceEqualityComparer.Instance).Select(peer => peer.ToArray()).ToArray();
         _snapshot = new Snapshot(
             [.. peers.Select(peer => peer[0])],
-            Index(peers.Where(peer => peer[0].IsPeerReady)),
-            Index(peers.Where(peer => !peer[0].IsPeerReady)),
+            Index(peers.Where(peer => peer[0].Stats.IsReady)),
+            Index(peers.Where(peer => !peer[0].Stats.IsReady)),
             _links.Count);
         var changed = _changed;
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

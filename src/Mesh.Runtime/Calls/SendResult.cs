@@ -1,4 +1,4 @@
-namespace Mesh.Transport;
+namespace Mesh.Calls;
 
 /// <summary>What happened to a request handed to a link.</summary>
 internal enum SendResult

@@ -1,6 +1,4 @@
-using Mesh.Calls;
-
-namespace Mesh.Transport;
+namespace Mesh.Calls;
 
 /// <summary>
 /// The calls in flight on one link, by call id, with a fixed capacity (the link's in-flight cap). A call
@@ -87,20 +85,6 @@ internal sealed class PendingTable
             _count--;
             return call;
         }
-    }
-
-    /// <summary>
-    /// The router is done with <paramref name="call"/> (added as <paramref name="callId"/>): removes it if it
-    /// is still here (it ended by deadline or the caller's token; returns true, and the server should be
-    /// told), then recycles it if no one else can hold it: a call the link completed has left the table, and
-    /// one removed here can no longer be found by the receive loop; otherwise the receive loop may still
-    /// hold it, and it is left to the garbage collector.
-    /// </summary>
-    public bool Finish(PendingCall call, long callId)
-    {
-        var removedHere = TryRemove(callId) is not null;
-        call.Release(poolable: removedHere || call.CompletedByLink);
-        return removedHere;
     }
 
     /// <summary>Refuses new calls and removes every call in flight.</summary>

@@ -1,76 +1,57 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Mesh.Balancing;
-using Mesh.Calls;
 using Mesh.Diagnostics;
 using Mesh.Dispatch;
+using Mesh.Load;
+using Mesh.Transport;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.Transport;
+namespace Mesh.Calls;
 
 /// <summary>
 /// The caller's side of a link to one peer: many calls in flight at once (up to
-/// <see cref="MeshOptions.MaxCallsInFlightPerLink"/>), correlated by call id.
+/// <see cref="MeshOptions.MaxCallsInFlightPerLink"/>), correlated by call id in its <see cref="PendingTable"/>.
+/// Whoever takes a call out of that table settles the call's account with the peer's <see cref="PeerStats"/>
+/// and, when it can claim the call, publishes its outcome: the receive loop for answers, the link's close for
+/// the calls it strands, the router (<see cref="Finish"/>) for calls it gave up on.
 /// </summary>
-internal sealed class ClientLink : Connection
+internal sealed class ClientLink : Connection, ILocalCaller
 {
     private readonly PendingTable _pending;
     private readonly BatchDispatcher<CallOutcome> _dispatcher = new();
-    private LocalCalls? _local;
+    private LocalCalls.Session? _local;
     private long _readAt;
-    private int _draining;
+    private int _stopping;
 
-    public ClientLink(Socket socket, LinkSettings settings, ILogger logger, PeerStats stats)
+    public ClientLink(Socket socket, LinkSettings settings, ILogger<ClientLink> logger, PeerStats stats)
         : base(socket, settings, logger)
     {
         _pending = new PendingTable(settings.MaxCallsInFlight);
         Stats = stats;
     }
 
-    /// <summary>What the balancer knows about the peer; this link feeds it (see <see cref="LinkLoadTracking"/>).</summary>
+    /// <summary>What the balancer knows about the peer (shared by the peer's connections); this link feeds it.</summary>
     public PeerStats Stats { get; }
 
-    /// <summary>The peer said it is draining: it gets no new calls.</summary>
-    public bool IsDraining => Volatile.Read(ref _draining) != 0;
+    /// <summary>The link takes no new calls: the peer is draining, or this node is stopping.</summary>
+    public bool IsDraining => Stats.IsDraining || Volatile.Read(ref _stopping) != 0;
 
-    /// <summary>
-    /// Whether discovery reports the peer ready. A link to a terminating peer takes calls only when no
-    /// ready peer hosts the service. Changed only through <see cref="Membership.PeerDirectory.SetReady"/>.
-    /// </summary>
-    public bool IsPeerReady
-    {
-        get => Stats.IsReady;
-        set => Stats.IsReady = value;
-    }
+    /// <summary>Calls sent on this link that have not completed.</summary>
+    public int Outstanding => _pending.Count;
+
+    public string PeerNodeId => Remote?.NodeId ?? "?";
+
+    /// <summary>Raised each time the peer announces it is draining (a go-away on this link).</summary>
+    public event Action<ClientLink>? Draining;
+
+    protected override string Role => "client";
 
     /// <summary>
     /// This link reaches this node itself: from now on its calls run in-process on <paramref name="local"/>.
     /// The link stays open for what the peer sends (load reports, going away) and for the balancer.
     /// </summary>
-    public void RunCallsLocally(LocalCalls local) => _local = local;
-
-    /// <summary>Calls sent on this link that have not completed.</summary>
-    public int Outstanding => _pending.Count;
-
-    /// <summary>Most calls this link may have in flight at once.</summary>
-    public int MaxOutstanding => _pending.Capacity;
-
-    public string PeerNodeId => Remote?.NodeId ?? "?";
-
-    /// <summary>How many calls the peer refused as overloaded so far.</summary>
-    public long OverloadedCount => Stats.RefusedTotal;
-
-    /// <summary>Raised once when the peer announces it is draining.</summary>
-    public event Action<ClientLink>? Draining;
-
-    /// <summary>
-    /// Raised (on the receive loop: handlers must be quick and must not block) each time the peer refuses a
-    /// call because it runs as many as it allows. The refusal has already been counted against the peer in
-    /// <see cref="Stats"/> (which the balancer reads).
-    /// </summary>
-    public event Action<ClientLink>? Overloaded;
-
-    protected override string Role => "client";
+    public void RunCallsLocally(LocalCalls local) => _local = local.Open(this);
 
     /// <summary>
     /// Sends <paramref name="request"/> on this link. Unless the result is <see cref="SendResult.Sent"/>, the
@@ -84,17 +65,16 @@ internal sealed class ClientLink : Connection
             return SendResult.Closing;
         }
 
-        call.MarkSent(Stats.Time.GetTimestamp());
-        Stats.OnSent();
+        call.Track(Stats);
         if (!_pending.TryAdd(call, out callId))
         {
-            Stats.OnAbandoned();
+            call.Settle(PeerCallOutcome.Abandoned);
             return IsClosing ? SendResult.Closing : SendResult.Full;
         }
 
         if (_local is { } local)
         {
-            local.Dispatch(this, request, callId, deadlineMilliseconds);
+            local.Dispatch(callId, request.Method.ServiceId, request.Method.Id, deadlineMilliseconds, request.Arguments);
             return SendResult.Sent;
         }
 
@@ -106,7 +86,7 @@ internal sealed class ClientLink : Connection
                 return SendResult.Sent;
             }
 
-            Stats.OnAbandoned();
+            call.Settle(PeerCallOutcome.Abandoned);
             return SendResult.Closing;
         }
 
@@ -120,12 +100,13 @@ internal sealed class ClientLink : Connection
     /// </summary>
     public void Finish(PendingCall call, long callId)
     {
-        if (_pending.Finish(call, callId))
+        var removedHere = _pending.TryRemove(callId) is not null;
+        if (removedHere)
         {
-            Stats.OnAbandoned();
+            call.Settle(PeerCallOutcome.Abandoned);
             if (_local is { } local)
             {
-                local.Cancel(this, callId);
+                local.Cancel(callId);
             }
             else
             {
@@ -133,6 +114,9 @@ internal sealed class ClientLink : Connection
             }
         }
 
+        // A call the link completed has left the table, and one removed here can no longer be found by the
+        // receive loop; otherwise the receive loop may still hold it, and it is left to the garbage collector.
+        call.Release(poolable: removedHere || call.CompletedByLink);
         CloseIfDrained();
     }
 
@@ -142,15 +126,12 @@ internal sealed class ClientLink : Connection
     /// </summary>
     public void BeginDrain()
     {
-        Interlocked.Exchange(ref _draining, 1);
+        Interlocked.Exchange(ref _stopping, 1);
         CloseIfDrained();
     }
 
-    /// <summary>
-    /// A call this link ran in-process (<see cref="LocalCalls"/>) has ended: with <paramref name="result"/>
-    /// when <paramref name="failure"/> is null. Its caller continues on this thread.
-    /// </summary>
-    public void CompleteLocal(long callId, ReadOnlySpan<byte> result, ErrorMessage? failure)
+    /// <summary>A call this link ran in-process has ended. Its caller continues on this thread.</summary>
+    void ILocalCaller.OnCallEnded(long callId, ReadOnlySpan<byte> result, in ErrorMessage? failure)
     {
         if (_pending.TryRemove(callId) is not { } call)
         {
@@ -164,7 +145,7 @@ internal sealed class ClientLink : Connection
                 call.PublishException(exception);
             }
         }
-        else if (Answered(call, Stats.Time.GetTimestamp()))
+        else if (Answered(call, 0))
         {
             call.PublishResult(ResponsePayload.Copy(result));
         }
@@ -172,7 +153,23 @@ internal sealed class ClientLink : Connection
 
     protected override void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> frame)
     {
-        var payload = LinkLoadTracking.TakeReport(this, header, frame);
+        var payload = frame;
+        if (header.Kind == FrameKind.LoadReport)
+        {
+            if (LoadReportFrames.ReadBroadcast(payload, out var broadcast))
+            {
+                Stats.OnReport(broadcast);
+            }
+
+            return;
+        }
+
+        LoadReportFrames.Split(header, ref payload, out var report, out var hasReport);
+        if (hasReport)
+        {
+            Stats.OnReport(report);
+        }
+
         switch (header.Kind)
         {
             case FrameKind.Response:
@@ -191,16 +188,13 @@ internal sealed class ClientLink : Connection
 
                 break;
             case FrameKind.GoAway:
-                Stats.MarkDraining();
-                if (Interlocked.Exchange(ref _draining, 1) == 0)
+                if (Stats.MarkDraining())
                 {
                     MeshLog.PeerDraining(Logger, Remote?.NodeId);
-                    Draining?.Invoke(this);
-                    CloseIfDrained();
                 }
 
-                break;
-            case FrameKind.LoadReport:
+                Draining?.Invoke(this);
+                CloseIfDrained();
                 break;
             default:
                 throw new ProtocolException($"a server does not send {header.Kind} frames");
@@ -209,10 +203,10 @@ internal sealed class ClientLink : Connection
 
     protected override void OnClosed(Exception? error)
     {
-        _local?.CancelAll(this);
+        _local?.CancelAll();
         foreach (var call in _pending.Close())
         {
-            Stats.OnAbandoned();
+            call.Settle(PeerCallOutcome.Abandoned);
             if (call.TryClaim())
             {
                 _dispatcher.Enqueue(new CallOutcome(call, default, new PeerUnavailableException(
@@ -232,25 +226,22 @@ internal sealed class ClientLink : Connection
 
     protected override void OnRescue() => _dispatcher.Schedule();
 
-    /// <summary>The answer to <paramref name="call"/> arrived at <paramref name="now"/>: true when this link is to publish it.</summary>
-    private bool Answered(PendingCall call, long now)
+    /// <summary>The answer to <paramref name="call"/> arrived at <paramref name="now"/> (0: read the clock): true when this link is to publish it.</summary>
+    private static bool Answered(PendingCall call, long now)
     {
-        Stats.OnCompleted(call.SentAt, now);
+        call.Settle(PeerCallOutcome.Answered, now);
         return call.TryClaim();
     }
 
     /// <summary>
-    /// <paramref name="call"/> failed with <paramref name="error"/> (an overloaded refusal counts against the
-    /// peer): the exception to publish, or null when the call had already ended.
+    /// <paramref name="call"/> failed with <paramref name="error"/>: settles it with the peer (an overloaded
+    /// refusal counts against the peer, a call that ran is a latency sample) and returns the exception to
+    /// publish, or null when the call had already ended.
     /// </summary>
     private Exception? Failed(PendingCall call, in ErrorMessage error)
     {
-        if (LinkLoadTracking.OnError(this, error.Code, call))
-        {
-            Overloaded?.Invoke(this);
-        }
-
-        return call.TryClaim() ? ToException(error, call) : null;
+        call.Settle(CallFailures.PeerOutcome(error.Code));
+        return call.TryClaim() ? CallFailures.ToException(error, call, PeerNodeId) : null;
     }
 
     /// <summary>When the current read arrived: one clock read per read, since the answers it carries arrived together.</summary>
@@ -264,33 +255,7 @@ internal sealed class ClientLink : Connection
         return _readAt;
     }
 
-    private Exception ToException(ErrorMessage error, PendingCall call)
-    {
-        switch (error.Code)
-        {
-            case ErrorCode.RemoteException:
-                return new RemoteInvocationException(error.TypeName, error.Message, PeerNodeId);
-            case ErrorCode.UnknownService:
-                return new UnknownServiceException(call.Method.ServiceName, $"node '{PeerNodeId}' does not host it");
-            case ErrorCode.UnknownMethod:
-                return new UnknownMethodException(call.Method.ServiceName, call.Method.Id, call.Method.Name);
-            case ErrorCode.Cancelled:
-                // This caller sends a cancel frame only after it has ended the call itself, so a call still
-                // pending here was stopped by the server when the deadline it carried ran out (the server's
-                // timer may fire before ours).
-                return call.UserToken.IsCancellationRequested
-                    ? new OperationCanceledException($"The call to {call.Method} was cancelled by the caller.", null, call.UserToken)
-                    : new DeadlineExceededException(call.Method.ToString(), call.Deadline);
-            case ErrorCode.Draining:
-                return new NotExecutedException(PeerNodeId, "the node is draining");
-            case ErrorCode.Overloaded:
-                return new NotExecutedException(PeerNodeId, "the node is overloaded (it runs as many calls as MeshOptions.MaxConcurrentCalls allows)");
-            default:
-                return new MeshException($"The call to {call.Method} failed on node '{PeerNodeId}': {error.Code}: {error.Message}");
-        }
-    }
-
-    /// <summary>A draining peer's link closes once its last call has completed.</summary>
+    /// <summary>A draining link closes once its last call has completed.</summary>
     private void CloseIfDrained()
     {
         if (IsDraining && _pending.IsEmpty)

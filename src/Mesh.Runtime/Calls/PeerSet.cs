@@ -1,7 +1,6 @@
 using Mesh.Balancing;
-using Mesh.Transport;
 
-namespace Mesh.Membership;
+namespace Mesh.Calls;
 
 /// <summary>
 /// The peers that may take a service's calls: their balancing statistics (what a policy picks from) and, at the

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Mesh.Balancing;
+using Mesh.Diagnostics;
+using Mesh.Invocation;
+using Mesh.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Calls;
+
+/// <summary>
+/// The router: what every call of this node shares on its way out. For each attempt it asks the service's
+/// balancing policy for a peer among the ready peers hosting the service (<see cref="PeerDirectory"/>) and
+/// returns the link to send on; each call's own state is an <see cref="InvokeOperation{TResult}"/>, which asks
+/// <see cref="CallFailures"/> whether a failed attempt may go elsewhere.
+/// </summary>
+internal sealed class CallRouter
+{
+    private readonly PeerDirectory _directory;
+    private readonly Balancer _balancer;
+
+    public CallRouter(PeerDirectory directory, Balancer balancer, IPayloadSerializer serializer, MeshMetrics metrics, IOptions<MeshOptions> options, ILogger<CallRouter> logger)
+    {
+        _directory = directory;
+        _balancer = balancer;
+        Serializer = serializer;
+        Metrics = metrics;
+        Logger = logger;
+        Deadline = options.Value.DefaultDeadline;
+        DeadlineTicks = (long)(Deadline.TotalSeconds * Stopwatch.Frequency);
+        MaxFrameSize = options.Value.MaxFrameSize;
+    }
+
+    /// <summary>Every call's deadline (<see cref="MeshOptions.DefaultDeadline"/>).</summary>
+    public TimeSpan Deadline { get; }
+
+    /// <summary><see cref="Deadline"/> in <see cref="Stopwatch"/> ticks.</summary>
+    public long DeadlineTicks { get; }
+
+    /// <summary>The largest request a call may send (<see cref="MeshOptions.MaxFrameSize"/>).</summary>
+    public int MaxFrameSize { get; }
+
+    public IPayloadSerializer Serializer { get; }
+
+    public MeshMetrics Metrics { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>
+    /// The link for the next attempt of <paramref name="method"/>, avoiding the peers of
+    /// <paramref name="excluded"/> (tried already); throws the call's final failure when no peer is left.
+    /// </summary>
+    /// <param name="method">The method called.</param>
+    /// <param name="excluded">Links of peers already tried, or null on a first attempt.</param>
+    /// <param name="lastFailure">Why the previous attempt failed, if it did (decides the final exception).</param>
+    public ClientLink Pick(MeshMethod method, List<ClientLink>? excluded, Exception? lastFailure)
+    {
+        var candidates = _directory.For(method.ServiceId);
+        if (excluded is not null && !candidates.IsEmpty)
+        {
+            candidates = candidates.Without(excluded);
+        }
+
+        if (candidates.IsEmpty)
+        {
+            if (excluded is not null)
+            {
+                throw CallFailures.NoPeerLeft(method, excluded.Count, lastFailure);
+            }
+
+            if (_directory.Count == 0)
+            {
+                throw new PeerUnavailableException($"No peer is linked, so {method} cannot be sent; check the mesh's discovery settings and that peers are running.");
+            }
+
+            throw new UnknownServiceException(method.ServiceName, $"none of the {_directory.Count} linked peers hosts it");
+        }
+
+        return candidates.Connection(_balancer.For(method.ServiceId).Pick(candidates.Stats));
+    }
+}

@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using Mesh.Load;
+using Mesh.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Dispatch;
+
+/// <summary>
+/// The serving side of a link: decodes requests and cancel frames for its <see cref="ServerSession"/>, runs the
+/// admitted calls on the thread pool in batches (one work item per read, see <see cref="BatchDispatcher{TItem}"/>),
+/// and sends their answers — responses or typed errors, each with this node's load report appended.
+/// </summary>
+internal sealed class ServerConnection : Connection, ICallReplies
+{
+    private readonly ServerSession _session;
+    private readonly NodeLoadMonitor _load;
+    private readonly BatchDispatcher<ServeRequest> _dispatcher = new();
+
+    public ServerConnection(Socket socket, ServerState state, LinkSettings settings, ILogger<ServerConnection> logger)
+        : base(socket, settings, logger)
+    {
+        _session = new ServerSession(state, this);
+        _load = state.Load;
+    }
+
+    protected override string Role => "server";
+
+    /// <summary>Tells the caller to send no new calls on this link.</summary>
+    public void SendGoAway() => TrySendEmpty(FrameKind.GoAway, 0);
+
+    void ICallReplies.SendResult(ServerCall call) => TrySend(call.ResponseFrame(_load));
+
+    void ICallReplies.SendError(long callId, in ErrorMessage error)
+    {
+        using var writer = new PooledBufferWriter();
+        error.WriteFrame(writer, callId);
+        LoadReportFrames.Append(writer, 0, _load);
+        TrySend(writer.WrittenSpan);
+    }
+
+    protected override void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload)
+    {
+        switch (header.Kind)
+        {
+            case FrameKind.Request:
+                OnRequest(header, payload);
+                break;
+            case FrameKind.Cancel:
+                _session.Cancel(header.CallId);
+                break;
+            case FrameKind.LoadReport:
+                // Reports flow from the serving side; a caller's own report is of no use here.
+                break;
+            default:
+                throw new ProtocolException($"a caller does not send {header.Kind} frames");
+        }
+    }
+
+    // Nobody is left to receive the results.
+    protected override void OnClosed(Exception? error) => _session.CancelAll();
+
+    protected override void OnFramesRead() => _dispatcher.Schedule();
+
+    protected override void OnRescue() => _dispatcher.Schedule();
+
+    private void OnRequest(in FrameHeader header, in ReadOnlySequence<byte> payload)
+    {
+        if (payload.Length < Protocol.RequestPrefixSize)
+        {
+            throw new ProtocolException("request frame is shorter than its prefix");
+        }
+
+        Span<byte> prefix = stackalloc byte[Protocol.RequestPrefixSize];
+        payload.Slice(0, Protocol.RequestPrefixSize).CopyTo(prefix);
+        var serviceId = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
+        var methodId = BinaryPrimitives.ReadUInt32LittleEndian(prefix[4..]);
+        var deadline = BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]);
+        if (_session.TryStart(header.CallId, serviceId, methodId, deadline, payload.Slice(Protocol.RequestPrefixSize)) is { } call)
+        {
+            _dispatcher.Enqueue(new ServeRequest(call));
+        }
+    }
+}
+
+/// <summary>Runs one received request's handler (up to its first await) on the link's dispatcher.</summary>
+internal readonly struct ServeRequest(ServerCall call) : IBatchItem
+{
+    public void Run() => call.Execute();
+}

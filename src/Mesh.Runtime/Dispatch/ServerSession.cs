@@ -1,0 +1,128 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using Mesh.Load;
+using Mesh.Transport;
+
+namespace Mesh.Dispatch;
+
+/// <summary>
+/// The calls one caller runs on this node — a remote link (<see cref="ServerConnection"/>) or this node's own
+/// short-circuited calls (<see cref="LocalCalls"/>) — from admission to answer: admits each request against the
+/// node's cap (<see cref="ServerState"/>), keeps the running calls by call id so a cancel reaches the right one,
+/// answers through <see cref="ICallReplies"/> when the handler ends, and recycles the call.
+/// </summary>
+internal sealed class ServerSession(ServerState state, ICallReplies replies)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, ServerCall> _running = [];
+
+    /// <summary>This node's load, which the calls' start and end update and every answer reports.</summary>
+    public NodeLoadMonitor Load => state.Load;
+
+    /// <summary>
+    /// Admits request <paramref name="callId"/> and prepares its call, to be run by the caller
+    /// (<see cref="ServerCall.Execute"/>); or answers the refusal (not hosted, overloaded) and returns null.
+    /// </summary>
+    /// <exception cref="ProtocolException">A call with this id is already running.</exception>
+    public ServerCall? TryStart(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments)
+    {
+        if (!Admit(callId, serviceId, out var service))
+        {
+            return null;
+        }
+
+        var call = state.RentCall();
+        call.Start(this, service, state.Serializer, callId, methodId, deadlineMilliseconds, arguments);
+        return Track(call);
+    }
+
+    /// <inheritdoc cref="TryStart(long, uint, uint, uint, in ReadOnlySequence{byte})"/>
+    public ServerCall? TryStart(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, ReadOnlySpan<byte> arguments)
+    {
+        if (!Admit(callId, serviceId, out var service))
+        {
+            return null;
+        }
+
+        var call = state.RentCall();
+        call.Start(this, service, state.Serializer, callId, methodId, deadlineMilliseconds, arguments);
+        return Track(call);
+    }
+
+    /// <summary>The caller gave up on call <paramref name="callId"/>: fire its handler's token.</summary>
+    public void Cancel(long callId)
+    {
+        lock (_gate)
+        {
+            // Under the lock: a call is removed (then recycled) only under it, so this never cancels the next
+            // request the recycled call serves.
+            if (_running.TryGetValue(callId, out var call))
+            {
+                call.Cancel();
+            }
+        }
+    }
+
+    /// <summary>The caller is gone (its link closed): every handler's token fires.</summary>
+    public void CancelAll()
+    {
+        lock (_gate)
+        {
+            foreach (var call in _running.Values)
+            {
+                call.Cancel();
+            }
+        }
+    }
+
+    /// <summary>A handler has ended (<paramref name="error"/> null when it returned): answer and recycle.</summary>
+    public void OnCallEnded(ServerCall call, Exception? error)
+    {
+        // The slot is free before the caller hears back, so a caller that got an answer may call again at once.
+        lock (_gate)
+        {
+            _running.Remove(call.CallId);
+        }
+
+        if (state.CallCompleted(call, error) is { } failure)
+        {
+            replies.SendError(call.CallId, failure);
+        }
+        else
+        {
+            replies.SendResult(call);
+        }
+
+        state.ReturnCall(call);
+    }
+
+    private bool Admit(long callId, uint serviceId, [NotNullWhen(true)] out HostedService? service)
+    {
+        if (state.TryAdmit(serviceId, out service, out var refusal))
+        {
+            return true;
+        }
+
+        replies.SendError(callId, refusal);
+        return false;
+    }
+
+    private ServerCall Track(ServerCall call)
+    {
+        bool added;
+        lock (_gate)
+        {
+            added = _running.TryAdd(call.CallId, call);
+        }
+
+        if (!added)
+        {
+            var callId = call.CallId;
+            state.ReturnCall(call);
+            state.Dropped();
+            throw new ProtocolException($"call id {callId} is already running");
+        }
+
+        return call;
+    }
+}
