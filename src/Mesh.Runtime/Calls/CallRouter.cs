@@ -51,21 +51,23 @@ internal sealed class CallRouter
     /// <paramref name="excluded"/> (tried already); throws the call's final failure when no peer is left.
     /// </summary>
     /// <param name="method">The method called.</param>
-    /// <param name="excluded">Links of peers already tried, or null on a first attempt.</param>
+    /// <param name="excluded">Links of peers already tried; null or empty on a first attempt.</param>
     /// <param name="lastFailure">Why the previous attempt failed, if it did (decides the final exception).</param>
     public ClientLink Pick(MeshMethod method, List<ClientLink>? excluded, Exception? lastFailure)
     {
+        // A pooled operation keeps its (cleared) list: only a non-empty one means a retry.
+        var tried = excluded is { Count: > 0 } ? excluded : null;
         var candidates = _directory.For(method.ServiceId);
-        if (excluded is not null && !candidates.IsEmpty)
+        if (tried is not null && !candidates.IsEmpty)
         {
-            candidates = candidates.Without(excluded);
+            candidates = candidates.Without(tried);
         }
 
         if (candidates.IsEmpty)
         {
-            if (excluded is not null)
+            if (tried is not null)
             {
-                throw CallFailures.NoPeerLeft(method, excluded.Count, lastFailure);
+                throw CallFailures.NoPeerLeft(method, tried.Count, lastFailure);
             }
 
             if (_directory.Count == 0)
