@@ -56,15 +56,9 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
 
     /// <summary>
     /// Takes a call from the pool (or makes one) and arms it: it fails with
-    /// <see cref="DeadlineExceededException"/> after <paramref name="remaining"/>, and with
-    /// <see cref="OperationCanceledException"/> when <paramref name="userToken"/> fires.
-    /// </summary>
-    public static PendingCall Start(MeshMethod method, TimeSpan deadline, TimeSpan remaining, CancellationToken userToken)
-        => Start(method, deadline, remaining, Stopwatch.GetTimestamp() + (long)(remaining.TotalSeconds * Stopwatch.Frequency), userToken);
-
-    /// <summary>
-    /// As <see cref="Start(MeshMethod, TimeSpan, TimeSpan, CancellationToken)"/>, with the deadline also given as a
-    /// <see cref="Stopwatch"/> timestamp (the router has it, which saves reading the clock).
+    /// <see cref="DeadlineExceededException"/> after <paramref name="remaining"/> (at <paramref name="deadlineTimestamp"/>,
+    /// a <see cref="Stopwatch"/> timestamp the router already has), and with <see cref="OperationCanceledException"/>
+    /// when <paramref name="userToken"/> fires.
     /// </summary>
     public static PendingCall Start(MeshMethod method, TimeSpan deadline, TimeSpan remaining, long deadlineTimestamp, CancellationToken userToken)
     {

@@ -1,8 +1,9 @@
+using System.Diagnostics;
 using Mesh.Calls;
 using Mesh.Invocation;
 using Mesh.Transport;
 
-namespace Mesh.Runtime.Tests.Transport;
+namespace Mesh.Runtime.Tests.Calls;
 
 /// <summary>
 /// Races every way a call can end — response, link failure, deadline, caller's token — a million times
@@ -32,10 +33,12 @@ public sealed class PendingCallRaceTests
             {
                 shortDeadline[i] = random.Next(8) == 0;
                 cancellable[i] = random.Next(8) == 0;
+                var remaining = shortDeadline[i] ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromSeconds(60);
                 calls[i] = PendingCall.Start(
                     Method,
                     TimeSpan.FromSeconds(60),
-                    shortDeadline[i] ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromSeconds(60),
+                    remaining,
+                    Stopwatch.GetTimestamp() + (long)(remaining.TotalSeconds * Stopwatch.Frequency),
                     cancellable[i] ? userCancel.Token : CancellationToken.None);
                 Assert.True(table.TryAdd(calls[i], out ids[i]));
             }
