@@ -37,17 +37,17 @@ public sealed class QualityBarTests(ITestOutputHelper output)
     public void SlowMidRun_Default_SlowServerShareFallsWithinOneSecondAndRecovers()
     {
         var result = Run("slow-mid-run", Default);
-        const int slow = 2;
-        var before = result.Share(slow, 2, 8);
+        const int Slow = 2;
+        var before = result.Share(Slow, 2, 8);
 
-        var fell = result.FirstTime(slow, 8, share => share < 0.6 * before);
+        var fell = result.FirstTime(Slow, 8, share => share < 0.6 * before);
         Assert.NotNull(fell);
         Assert.True(fell <= 9, $"share fell below 60% of {before:P1} only at {fell} s (slow from 8 s)");
-        Assert.True(result.Share(slow, 9, 14) < 0.6 * before, $"share while slow {result.Share(slow, 9, 14):P1} vs {before:P1} before");
-        var recovered = result.FirstTime(slow, 14, share => share > 0.8 * before);
+        Assert.True(result.Share(Slow, 9, 14) < 0.6 * before, $"share while slow {result.Share(Slow, 9, 14):P1} vs {before:P1} before");
+        var recovered = result.FirstTime(Slow, 14, share => share > 0.8 * before);
         Assert.NotNull(recovered);
-        Assert.True(result.Share(slow, 16, 20) > 0.85 * before, $"share after recovery {result.Share(slow, 16, 20):P1} vs {before:P1} before");
-        output.WriteLine($"before {before:P1}, fell at {fell} s, while slow {result.Share(slow, 9, 14):P1}, back above 80% at {recovered} s, after {result.Share(slow, 16, 20):P1}");
+        Assert.True(result.Share(Slow, 16, 20) > 0.85 * before, $"share after recovery {result.Share(Slow, 16, 20):P1} vs {before:P1} before");
+        output.WriteLine($"before {before:P1}, fell at {fell} s, while slow {result.Share(Slow, 9, 14):P1}, back above 80% at {recovered} s, after {result.Share(Slow, 16, 20):P1}");
     }
 
     [Fact]
@@ -98,16 +98,16 @@ public sealed class QualityBarTests(ITestOutputHelper output)
     {
         var workload = Workload.Builtin("join");
         var result = new Simulation(workload, Default).Run();
-        const int joined = 4;
-        const double joinAt = 8;
+        const int Joined = 4;
+        const double JoinAt = 8;
         var window = BalancingSettings.Default.SlowStartWindow.TotalSeconds;
         var fair = 1.0 / workload.Servers.Count;
 
-        var reached = result.FirstTime(joined, joinAt, share => share >= 0.8 * fair);
+        var reached = result.FirstTime(Joined, JoinAt, share => share >= 0.8 * fair);
         Assert.NotNull(reached);
-        Assert.True(reached <= joinAt + window + 1, $"reached 80% of its fair share at {reached} s (joined at {joinAt} s)");
-        var steady = result.MaxWindowP99(workload.WarmupSeconds, joinAt);
-        var after = result.MaxWindowP99(joinAt, workload.DurationSeconds);
+        Assert.True(reached <= JoinAt + window + 1, $"reached 80% of its fair share at {reached} s (joined at {JoinAt} s)");
+        var steady = result.MaxWindowP99(workload.WarmupSeconds, JoinAt);
+        var after = result.MaxWindowP99(JoinAt, workload.DurationSeconds);
         Assert.True(after <= 2 * steady, $"worst window p99 after the join {after:0.0} ms vs {steady:0.0} ms before");
         output.WriteLine($"fair share reached at {reached} s; worst window p99 before {steady:0.0} ms, after {after:0.0} ms");
     }

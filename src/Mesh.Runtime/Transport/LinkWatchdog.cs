@@ -17,29 +17,29 @@ internal static class LinkWatchdog
     /// <summary>How long a batch may hold a link's frames before a tick sends them.</summary>
     public const long HeldLimitMilliseconds = 5;
 
-    private static readonly Lock s_gate = new();
-    private static readonly HashSet<Connection> s_links = [];
-    private static Connection[] s_snapshot = [];
-    private static Thread? s_thread;
+    private static readonly Lock Gate = new();
+    private static readonly HashSet<Connection> Links = [];
+    private static Connection[] _snapshot = [];
+    private static Thread? _thread;
 
     /// <summary>Starts watching <paramref name="link"/> (from its start until <see cref="Remove"/>).</summary>
     public static void Add(Connection link)
     {
-        lock (s_gate)
+        lock (Gate)
         {
-            if (!s_links.Add(link))
+            if (!Links.Add(link))
             {
                 return;
             }
 
-            s_snapshot = [.. s_links];
-            if (s_thread is null)
+            _snapshot = [.. Links];
+            if (_thread is null)
             {
                 // The thread must not carry the async-locals of whichever call opened the first link.
                 using (ExecutionContext.SuppressFlow())
                 {
-                    s_thread = new Thread(Run) { IsBackground = true, Name = "Mesh link watchdog" };
-                    s_thread.Start();
+                    _thread = new Thread(Run) { IsBackground = true, Name = "Mesh link watchdog" };
+                    _thread.Start();
                 }
             }
         }
@@ -48,14 +48,14 @@ internal static class LinkWatchdog
     /// <summary>Stops watching <paramref name="link"/>; the thread ends after the last link.</summary>
     public static void Remove(Connection link)
     {
-        lock (s_gate)
+        lock (Gate)
         {
-            if (!s_links.Remove(link))
+            if (!Links.Remove(link))
             {
                 return;
             }
 
-            s_snapshot = [.. s_links];
+            _snapshot = [.. Links];
         }
     }
 
@@ -64,17 +64,17 @@ internal static class LinkWatchdog
         while (true)
         {
             Thread.Sleep(Period);
-            lock (s_gate)
+            lock (Gate)
             {
-                if (s_links.Count == 0)
+                if (Links.Count == 0)
                 {
                     // The next link to open starts a new thread (under this lock, so none is missed).
-                    s_thread = null;
+                    _thread = null;
                     return;
                 }
             }
 
-            foreach (var link in Volatile.Read(ref s_snapshot))
+            foreach (var link in Volatile.Read(ref _snapshot))
             {
                 link.RescueBlockedWork();
             }

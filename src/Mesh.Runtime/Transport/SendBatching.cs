@@ -16,24 +16,24 @@ internal static class SendBatching
     private const int MaxHeld = 16;
 
     [ThreadStatic]
-    private static FrameSender?[]? t_held;
+    private static FrameSender?[]? _held;
 
     [ThreadStatic]
-    private static int t_count;
+    private static int _count;
 
     [ThreadStatic]
-    private static int t_depth;
+    private static int _depth;
 
     /// <summary>Whether this thread is running a batch (its frames' wake-ups are held).</summary>
-    public static bool InBatch => t_depth > 0;
+    public static bool InBatch => _depth > 0;
 
     /// <summary>Starts holding this thread's wake-ups; returns what <see cref="End"/> takes.</summary>
-    public static int Begin() => t_depth++;
+    public static int Begin() => _depth++;
 
     /// <summary>Ends the batch started by the matching <see cref="Begin"/>, waking every held send loop.</summary>
     public static void End(int scope)
     {
-        t_depth = scope;
+        _depth = scope;
         if (scope == 0)
         {
             Flush();
@@ -46,27 +46,27 @@ internal static class SendBatching
     /// </summary>
     public static bool TryHold(FrameSender sender)
     {
-        if (t_depth == 0)
+        if (_depth == 0)
         {
             return false;
         }
 
-        var held = t_held ??= new FrameSender?[MaxHeld];
-        if (t_count == held.Length)
+        var held = _held ??= new FrameSender?[MaxHeld];
+        if (_count == held.Length)
         {
             return false;
         }
 
-        held[t_count++] = sender;
+        held[_count++] = sender;
         return true;
     }
 
     /// <summary>Wakes every send loop this thread holds.</summary>
     public static void Flush()
     {
-        var held = t_held;
-        var count = t_count;
-        t_count = 0;
+        var held = _held;
+        var count = _count;
+        _count = 0;
         for (var i = 0; i < count; i++)
         {
             var sender = held![i]!;
