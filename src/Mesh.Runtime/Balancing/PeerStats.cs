@@ -10,15 +10,16 @@ namespace Mesh.Balancing;
 /// <remarks>
 /// Thread-safe. Several threads update one peer's statistics at once: each of the peer's connections
 /// (<see cref="MeshOptions.ConnectionsPerPeer"/>) settles its calls on its own receive loop, routers settle the
-/// calls they abandon, and short-circuited local calls settle on pool threads. Every read-modify-write (the
-/// latency estimate, refusals, the latest report) is done under one lock per peer; the outstanding count is
-/// interlocked. Pickers read without the lock: a pick may see one field of a report newer than another, which
-/// only blurs that pick. The runtime settles each call exactly once through a <see cref="PeerCallTracker"/>;
+/// calls they abandon, and short-circuited local calls settle on pool threads. The latency estimate and the
+/// refusals are updated under a spin lock (their updates are a few arithmetic operations, so one interlocked
+/// operation to enter and a plain write to leave cost less than a monitor, and nothing that blocks runs under it);
+/// the outstanding count is interlocked; a report is kept by one writer at a time, and a report that arrives
+/// while another is being written is dropped (it is as fresh as the one being kept). Pickers read without
+/// locking: a pick may see one field of a report newer than another, which only blurs that pick. The runtime settles each call exactly once through a <see cref="PeerCallTracker"/>;
 /// the simulator and the tests drive the primitive updates directly.
 /// </remarks>
 internal sealed class PeerStats
 {
-    private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly double _frequency;
     private readonly double _latencyDecayTicks;
@@ -39,6 +40,8 @@ internal sealed class PeerStats
     private long _refusalStamp;
     private long _quietSince;
     private long _samples;
+    private int _busy;
+    private int _reportWriter;
     private int _draining;
 
     /// <param name="settings">The tunables.</param>
@@ -128,7 +131,8 @@ internal sealed class PeerStats
     public void OnCompleted(long sentTimestamp, long now)
     {
         var rtt = (now - sentTimestamp) * 1000.0 / _frequency;
-        lock (_gate)
+        Enter();
+        try
         {
             var current = _latencyMs;
             if (double.IsNaN(current) || rtt > current)
@@ -146,6 +150,10 @@ internal sealed class PeerStats
             _latencyStamp = Math.Max(_latencyStamp, now);
             _samples++;
         }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
 
         Volatile.Write(ref _quietSince, now);
         Interlocked.Decrement(ref _outstanding);
@@ -155,11 +163,16 @@ internal sealed class PeerStats
     public void OnRefused()
     {
         var now = _time.GetTimestamp();
-        lock (_gate)
+        Enter();
+        try
         {
             _refusals = (_refusals * Decay(now - _refusalStamp, _refusalDecayTicks)) + 1;
             _refusalStamp = Math.Max(_refusalStamp, now);
             _refusedTotal++;
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
         }
 
         Volatile.Write(ref _quietSince, now);
@@ -169,20 +182,36 @@ internal sealed class PeerStats
     /// <summary>The peer said it is draining: it gets no new calls. True the first time.</summary>
     public bool MarkDraining() => Interlocked.Exchange(ref _draining, 1) == 0;
 
-    /// <summary>Keeps <paramref name="report"/> as the peer's latest, unless a newer one was already seen.</summary>
+    /// <summary>
+    /// Keeps <paramref name="report"/> as the peer's latest, unless a newer one was already seen or another report
+    /// of the peer is being kept at this very moment (from another of its connections).
+    /// </summary>
     public void OnReport(in LoadReport report)
     {
-        var received = _time.GetTimestamp();
-        var nowMs = (uint)_time.GetUtcNow().ToUnixTimeMilliseconds();
-        // Clocks of different nodes differ: a report "from the future" counts as fresh; one that looks old
-        // because the sender's clock is behind is discounted, which only makes the caller rely on its own data.
-        var age = (int)(nowMs - report.TakenAtMs);
-        lock (_gate)
+        if (report.IsDraining)
+        {
+            // A draining node never stops draining: one flag, whichever way the peer said it.
+            MarkDraining();
+        }
+
+        if (Interlocked.Exchange(ref _reportWriter, 1) != 0)
+        {
+            return;
+        }
+
+        try
         {
             if (_hasReport && (short)(report.Sequence - _reportSequence) <= 0)
             {
                 return;
             }
+
+            var received = _time.GetTimestamp();
+            var nowMs = (uint)_time.GetUtcNow().ToUnixTimeMilliseconds();
+
+            // Clocks of different nodes differ: a report "from the future" counts as fresh; one that looks old
+            // because the sender's clock is behind is discounted, which only makes the caller rely on its own data.
+            var age = (int)(nowMs - report.TakenAtMs);
 
             _reportSequence = report.Sequence;
             _reportedLoad = report.Load;
@@ -191,11 +220,9 @@ internal sealed class PeerStats
             _reportReceived = received;
             _hasReport = true;
         }
-
-        if (report.IsDraining)
+        finally
         {
-            // A draining node never stops draining: one flag, whichever way the peer said it.
-            MarkDraining();
+            Volatile.Write(ref _reportWriter, 0);
         }
     }
 
@@ -252,6 +279,22 @@ internal sealed class PeerStats
         return _slowStartTicks <= 0 || elapsed >= _slowStartTicks
             ? 1
             : Math.Max(0.1, (double)elapsed / _slowStartTicks);
+    }
+
+    /// <summary>Takes the update lock (left with <c>Volatile.Write(ref _busy, 0)</c>); held for a few arithmetic operations only.</summary>
+    private void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) == 0)
+        {
+            return;
+        }
+
+        var spin = default(SpinWait);
+        do
+        {
+            spin.SpinOnce();
+        }
+        while (Interlocked.CompareExchange(ref _busy, 1, 0) != 0);
     }
 
     private static double Decay(double elapsedTicks, double decayTicks) => elapsedTicks <= 0 ? 1 : Math.Exp(-elapsedTicks / decayTicks);
