@@ -1,4 +1,8 @@
 using Mesh;
+using Mesh.OpenTelemetry;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Shop;
 
 // The shop sample: "backend" Pods host IInventory; "frontend" Pods serve an HTTP API and call IInventory
@@ -39,6 +43,21 @@ if (shop.DiscoveryService is { } service)
 else if (shop.Peers is { } peers)
 {
     mesh.UseStaticPeers(peers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}
+
+// Telemetry: Mesh's metrics and spans through OpenTelemetry. OTLP when the standard OTEL_EXPORTER_OTLP_ENDPOINT (and
+// OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, ...) variables are set; spans on the console with --Shop:Telemetry=console.
+var telemetry = builder.Services.AddOpenTelemetry()
+    .WithTracing(tracing => tracing.AddMeshInstrumentation())
+    .WithMetrics(metrics => metrics.AddMeshInstrumentation());
+if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+{
+    telemetry.UseOtlpExporter();
+}
+
+if (shop.Telemetry == "console")
+{
+    telemetry.WithTracing(tracing => tracing.AddConsoleExporter());
 }
 
 // The host's shutdown timeout must cover the mesh's drain (and fit in terminationGracePeriodSeconds).

@@ -18,6 +18,9 @@ internal sealed class ShopOptions
     /// <summary>Static peers (<c>host:port</c>, comma-separated) when <see cref="DiscoveryService"/> is not set.</summary>
     public string? Peers { get; set; }
 
+    /// <summary><c>console</c> writes the node's spans to standard output; unset for none (OTLP follows the <c>OTEL_*</c> variables).</summary>
+    public string? Telemetry { get; set; }
+
     public bool IsBackend => string.Equals(Role, "backend", StringComparison.OrdinalIgnoreCase);
 
     public void Validate()
@@ -25,6 +28,11 @@ internal sealed class ShopOptions
         if (!IsBackend && !string.Equals(Role, "frontend", StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException($"Shop:Role '{Role}' is unknown; use 'backend' or 'frontend'.");
+        }
+
+        if (Telemetry is not null and not "console")
+        {
+            throw new InvalidOperationException($"Shop:Telemetry '{Telemetry}' is unknown; use 'console' or leave it unset.");
         }
 
         if (DiscoveryService is null && string.IsNullOrWhiteSpace(Peers) && !IsBackend)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -16,16 +18,49 @@ public class RoundTripBenchmarks
     public const int CallsPerConcurrentInvoke = Workers * CallsPerWorker;
 
     private const int CallsPerInvoke = 1000;
+    private static double _sink;
     private const int Workers = 64;
     private const int CallsPerWorker = 100;
     private IHost _server = null!;
     private IHost _client = null!;
     private IPingService _ping = null!;
     private Task<int>[] _workers = null!;
+    private MeterListener? _meters;
+    private ActivityListener? _spans;
+
+    /// <summary>
+    /// With telemetry on, every Mesh instrument is listened to (measurements summed, as an exporter's aggregation
+    /// would) and every call is traced (spans sampled and recorded, then dropped): the cost of observing a call.
+    /// </summary>
+    [Params(false, true)]
+    public bool Telemetry { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
+        if (Telemetry)
+        {
+            _meters = new MeterListener
+            {
+                InstrumentPublished = (instrument, listener) =>
+                {
+                    if (instrument.Meter.Name == "Mesh")
+                    {
+                        listener.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            _meters.SetMeasurementEventCallback<double>(static (_, value, _, _) => Interlocked.Exchange(ref _sink, value));
+            _meters.SetMeasurementEventCallback<long>(static (_, value, _, _) => Interlocked.Exchange(ref _sink, value));
+            _meters.Start();
+            _spans = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == "Mesh",
+                Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            };
+            ActivitySource.AddActivityListener(_spans);
+        }
+
         var serverBuilder = Host.CreateApplicationBuilder();
         serverBuilder.Logging.ClearProviders();
         serverBuilder.Services.AddMesh(o =>
@@ -55,6 +90,8 @@ public class RoundTripBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _meters?.Dispose();
+        _spans?.Dispose();
         _client.StopAsync().GetAwaiter().GetResult();
         _server.StopAsync().GetAwaiter().GetResult();
         _client.Dispose();

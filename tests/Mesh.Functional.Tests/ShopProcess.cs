@@ -9,6 +9,7 @@ internal sealed class ShopProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _lines = new(0);
 
     private ShopProcess(string nodeId, string address, Process process)
     {
@@ -23,11 +24,18 @@ internal sealed class ShopProcess : IAsyncDisposable
 
     public string Output => string.Join(Environment.NewLine, _output);
 
+    /// <summary>The lines the process has written so far.</summary>
+    public IReadOnlyList<string> Lines => [.. _output];
+
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
 
-    public static async Task<ShopProcess> StartAsync(string nodeId, string address, string kubeConfig, string service, TimeSpan bound)
+    public static Task<ShopProcess> StartAsync(string nodeId, string address, string kubeConfig, string service, TimeSpan bound)
+        => StartAsync(nodeId, address, bound, $"--Shop:DiscoveryService={service}", $"--Shop:KubeConfig={kubeConfig}");
+
+    /// <summary>Starts a back-end with <paramref name="extraArguments"/> (discovery, telemetry, ...).</summary>
+    public static async Task<ShopProcess> StartAsync(string nodeId, string address, TimeSpan bound, params string[] extraArguments)
     {
         var path = SampleAssembly.Path("Shop");
         var start = new ProcessStartInfo("dotnet")
@@ -38,10 +46,10 @@ internal sealed class ShopProcess : IAsyncDisposable
         };
         foreach (var argument in new[]
         {
-            path, "--Shop:Role=backend", $"--Shop:DiscoveryService={service}", $"--Shop:KubeConfig={kubeConfig}",
+            path, "--Shop:Role=backend",
             $"--Mesh:NodeId={nodeId}", $"--Mesh:ListenEndpoint={address}:7800", "--Mesh:ShutdownGracePeriod=00:00:10",
             "--urls", $"http://{address}:8080", "--Logging:LogLevel:Default=Warning",
-        })
+        }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -72,6 +80,9 @@ internal sealed class ShopProcess : IAsyncDisposable
         Assert.Equal(0, kill.ExitCode);
     }
 
+    /// <summary>Waits until the process writes another line (or <paramref name="bound"/> passes).</summary>
+    public Task WaitForLineAsync(TimeSpan bound) => _lines.WaitAsync(bound);
+
     public Task WaitForExitAsync(TimeSpan bound) => _process.WaitForExitAsync().WaitAsync(bound);
 
     public async ValueTask DisposeAsync()
@@ -83,6 +94,7 @@ internal sealed class ShopProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        _lines.Dispose();
     }
 
     private void OnLine(string? line)
@@ -94,6 +106,7 @@ internal sealed class ShopProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
+        _lines.Release();
         if (line.Contains(" ready: ", StringComparison.Ordinal))
         {
             _ready.TrySetResult();

@@ -61,6 +61,14 @@ internal static class CallFailures
         _ => false,
     };
 
+    /// <summary>The <c>mesh.retry.reason</c> of an attempt that failed with <paramref name="error"/> and goes elsewhere.</summary>
+    public static string RetryReason(Exception error) => error switch
+    {
+        CallRefusedException => "refused",
+        UnknownServiceException => "unknown_service",
+        _ => "link_failed",
+    };
+
     /// <summary>
     /// The exception that ends a call no peer could take after <paramref name="attempts"/> attempts:
     /// <see cref="CallRefusedException"/> when the last peer tried refused it (the call ran nowhere),

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Mesh.Balancing;
 using Mesh.Diagnostics;
@@ -22,10 +23,11 @@ internal sealed class ClientLink : Connection, ILocalCaller
     private readonly BatchDispatcher<CallOutcome> _dispatcher = new();
     private LocalCalls.Session? _local;
     private long _readAt;
+    private bool _readsTraceContext;
     private int _stopping;
 
-    public ClientLink(Socket socket, LinkSettings settings, ILogger<ClientLink> logger, PeerStats stats)
-        : base(socket, settings, logger)
+    public ClientLink(Socket socket, LinkSettings settings, MeshMetrics metrics, ILogger<ClientLink> logger, PeerStats stats)
+        : base(socket, settings, metrics, logger)
     {
         _pending = new PendingTable(settings.MaxCallsInFlight);
         Stats = stats;
@@ -53,11 +55,19 @@ internal sealed class ClientLink : Connection, ILocalCaller
     /// </summary>
     public void RunCallsLocally(LocalCalls local) => _local = local.Open(this);
 
+    /// <summary>Called once the handshake has succeeded: learns what the peer reads.</summary>
+    public void OnHandshaken() => _readsTraceContext = (RemoteFeatures & Protocol.TraceContextFeature) != 0;
+
     /// <summary>
     /// Sends <paramref name="request"/> on this link. Unless the result is <see cref="SendResult.Sent"/>, the
     /// call was provably not sent and may go to another peer.
     /// </summary>
-    public SendResult TrySend(RequestBuilder request, PendingCall call, uint deadlineMilliseconds, out long callId)
+    /// <param name="request">The call's request.</param>
+    /// <param name="call">The pending call that receives the outcome.</param>
+    /// <param name="deadlineMilliseconds">What is left of the call's deadline, carried to the server.</param>
+    /// <param name="trace">The caller's span, carried to the server when it reads trace context; default for none.</param>
+    /// <param name="callId">The call's id on this link.</param>
+    public SendResult TrySend(RequestBuilder request, PendingCall call, uint deadlineMilliseconds, in ActivityContext trace, out long callId)
     {
         if (IsClosing || IsDraining)
         {
@@ -74,11 +84,11 @@ internal sealed class ClientLink : Connection, ILocalCaller
 
         if (_local is { } local)
         {
-            local.Dispatch(callId, request.Method.ServiceId, request.Method.Id, deadlineMilliseconds, request.Arguments);
+            local.Dispatch(callId, request.Method.ServiceId, request.Method.Id, deadlineMilliseconds, request.Arguments, trace);
             return SendResult.Sent;
         }
 
-        if (!TrySend(request.Frame(callId, deadlineMilliseconds)))
+        if (!TrySend(request.Frame(callId, deadlineMilliseconds, _readsTraceContext ? trace : default)))
         {
             // Not found: the closing link already took the call and fails it; the router awaits that.
             if (_pending.TryRemove(callId) is null)

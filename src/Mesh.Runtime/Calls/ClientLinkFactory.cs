@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Mesh.Balancing;
+using Mesh.Diagnostics;
 using Mesh.Dispatch;
 using Mesh.Transport;
 using Microsoft.Extensions.Logging;
@@ -11,14 +12,18 @@ namespace Mesh.Calls;
 /// handshake whether a link runs its calls in-process: when it reaches this node itself and
 /// <see cref="MeshOptions.LocalCalls"/> is <see cref="LocalCallMode.ShortCircuit"/>.
 /// </summary>
-internal sealed class ClientLinkFactory(LinkSettings settings, ILogger<ClientLink> logger, string nodeId, LocalCalls? local)
+internal sealed class ClientLinkFactory(LinkSettings settings, MeshMetrics metrics, ILogger<ClientLink> logger, string nodeId, LocalCalls? local)
 {
     /// <summary>A link on <paramref name="socket"/> that feeds <paramref name="stats"/>; its handshake is the caller's to run.</summary>
-    public ClientLink Create(Socket socket, PeerStats stats) => new(socket, settings, logger, stats);
+    public ClientLink Create(Socket socket, PeerStats stats) => new(socket, settings, metrics, logger, stats);
+
+    /// <summary>A link to a peer could not be made (<paramref name="reason"/>: a bounded word for the metric).</summary>
+    public void OnFailed(string reason) => metrics.RecordLinkFailure("client", reason);
 
     /// <summary>Called once the handshake of <paramref name="link"/> has succeeded, before it starts.</summary>
     public void OnLinked(ClientLink link)
     {
+        link.OnHandshaken();
         if (local is not null && link.Remote!.NodeId == nodeId)
         {
             link.RunCallsLocally(local);

@@ -33,6 +33,7 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
     private int _attempt;
     private List<ClientLink>? _excluded;
     private Exception? _lastFailure;
+    private string? _peer;
     private Activity? _activity;
     private PendingCall? _call;
     private ClientLink? _link;
@@ -57,7 +58,7 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
         {
             // The activity spans the call but must not become the caller's ambient one after Start returns.
             var ambient = Activity.Current;
-            operation._activity = MeshDiagnostics.ActivitySource.StartActivity(request.Method.ToString(), ActivityKind.Client);
+            operation._activity = MeshDiagnostics.StartClientActivity(request.Method);
             Activity.Current = ambient;
         }
 
@@ -106,7 +107,9 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
             {
                 _attempt++;
                 var link = _router.Pick(Method, _excluded, _lastFailure);
-                _activity?.SetTag("mesh.peer", link.PeerNodeId);
+                _peer = link.PeerNodeId;
+                _router.Metrics.RecordPick(_peer);
+                _activity?.SetTag("server.address", _peer);
 
                 // The first attempt has the whole deadline; a retry what is left of it.
                 var deadline = _router.Deadline;
@@ -117,11 +120,13 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
                 }
 
                 call = PendingCall.Start(Method, deadline, remaining, _started + _router.DeadlineTicks, _cancellationToken);
-                var sent = link.TrySend(_request, call, (uint)Math.Ceiling(remaining.TotalMilliseconds), out var callId);
+                var sent = link.TrySend(_request, call, (uint)Math.Ceiling(remaining.TotalMilliseconds), _activity?.Context ?? default, out var callId);
                 if (sent != SendResult.Sent)
                 {
                     call.Release(poolable: true);
                     (_excluded ??= []).Add(link);
+                    var reason = sent == SendResult.Full ? "link_full" : "link_closing";
+                    Retried(reason, link.PeerNodeId);
                     MeshLog.Retrying(_router.Logger, Method.ToString(), sent == SendResult.Full
                         ? $"the link to '{link.PeerNodeId}' has {link.Outstanding} calls in flight, its limit"
                         : $"the link to '{link.PeerNodeId}' is closing");
@@ -151,6 +156,17 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
                 return;
             }
         }
+    }
+
+    /// <summary>The attempt on <paramref name="peer"/> goes to another peer because of <paramref name="reason"/>.</summary>
+    private void Retried(string reason, string peer)
+    {
+        _router.Metrics.RecordRetry(Method.ServiceName, reason);
+        _activity?.AddEvent(new ActivityEvent("mesh.retry", tags: new ActivityTagsCollection
+        {
+            ["mesh.retry.reason"] = reason,
+            ["server.address"] = peer,
+        }));
     }
 
     private void OnAnswered()
@@ -191,6 +207,7 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
             {
                 (_excluded ??= []).Add(link);
                 _lastFailure = error;
+                Retried(CallFailures.RetryReason(error!), link.PeerNodeId);
                 MeshLog.Retrying(_router.Logger, Method.ToString(), error!.Message);
                 return false;
             }
@@ -209,24 +226,9 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
         var method = Method;
         _request.Dispose();
         var metrics = _router.Metrics;
-        if (metrics.ClientCalls.Enabled)
-        {
-            var outcome = error switch
-            {
-                null => "ok",
-                OperationCanceledException => "cancelled",
-                DeadlineExceededException => "deadline_exceeded",
-                PeerUnavailableException => "peer_unavailable",
-                CallRefusedException => "refused",
-                RemoteInvocationException => "remote_exception",
-                _ => "error",
-            };
-            metrics.ClientCalls.Add(1, new("mesh.service", method.ServiceName), new("mesh.outcome", outcome));
-        }
-
         if (metrics.ClientDuration.Enabled)
         {
-            metrics.ClientDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, new KeyValuePair<string, object?>("mesh.service", method.ServiceName));
+            metrics.RecordClientCall(method.ServiceName, method.Name, _peer, error, Stopwatch.GetElapsedTime(_started).TotalSeconds);
         }
 
         if (_activity is { } activity)
@@ -234,6 +236,7 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
             _activity = null;
             if (error is not null)
             {
+                activity.SetTag("error.type", MeshMetrics.ErrorType(error));
                 activity.SetStatus(ActivityStatusCode.Error, error.Message);
             }
 
@@ -258,6 +261,7 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
         _core.Reset();
         _router = null!;
         _lastFailure = null;
+        _peer = null;
         _request = null!;
         _cancellationToken = default;
         _excluded?.Clear();

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using Mesh.Invocation;
 using Mesh.Serialization;
 using Mesh.Transport;
@@ -21,6 +22,7 @@ internal sealed class RequestBuilder : OutgoingRequest
     private MeshMethod _method = null!;
     private int _maxFrameSize;
     private int _rented;
+    private int _trailerAt = -1;
 
     private RequestBuilder()
     {
@@ -29,7 +31,7 @@ internal sealed class RequestBuilder : OutgoingRequest
     public override MeshMethod Method => _method;
 
     /// <summary>The serialized arguments as written so far (what a server's dispatcher reads).</summary>
-    public ReadOnlySpan<byte> Arguments => _buffer.WrittenSpan[(FrameHeader.Size + Protocol.RequestPrefixSize)..];
+    public ReadOnlySpan<byte> Arguments => _buffer.WrittenSpan[(FrameHeader.Size + Protocol.RequestPrefixSize)..(_trailerAt >= 0 ? _trailerAt : _buffer.WrittenCount)];
 
     public static RequestBuilder Rent(MeshMethod method, IPayloadSerializer serializer, int maxFrameSize)
     {
@@ -38,6 +40,7 @@ internal sealed class RequestBuilder : OutgoingRequest
         builder._serializer = serializer;
         builder._maxFrameSize = maxFrameSize;
         builder._rented = 1;
+        builder._trailerAt = -1;
         builder._buffer.Reset();
         builder._buffer.Reserve(FrameHeader.Size + Protocol.RequestPrefixSize);
         return builder;
@@ -59,12 +62,29 @@ internal sealed class RequestBuilder : OutgoingRequest
         }
     }
 
-    /// <summary>Patches the header and prefix for one attempt and returns the frame to send.</summary>
-    public ReadOnlySpan<byte> Frame(long callId, uint deadlineMilliseconds)
+    /// <summary>
+    /// Patches the header and prefix for one attempt and returns the frame to send, with <paramref name="trace"/>
+    /// appended when it is not the default (<see cref="TraceContextTrailer"/>; the previous attempt's is replaced).
+    /// </summary>
+    public ReadOnlySpan<byte> Frame(long callId, uint deadlineMilliseconds, in ActivityContext trace = default)
     {
         EnsureRented();
+        if (_trailerAt >= 0)
+        {
+            _buffer.Truncate(_trailerAt);
+            _trailerAt = -1;
+        }
+
+        byte flags = 0;
+        if (trace != default)
+        {
+            _trailerAt = _buffer.WrittenCount;
+            TraceContextTrailer.Write(_buffer, trace);
+            flags = FrameFlags.HasTraceContext;
+        }
+
         var frame = _buffer.WrittenSpanForPatch;
-        new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Request, 0, callId).Write(frame);
+        new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Request, flags, callId).Write(frame);
         var prefix = frame[FrameHeader.Size..];
         BinaryPrimitives.WriteUInt32LittleEndian(prefix, Method.ServiceId);
         BinaryPrimitives.WriteUInt32LittleEndian(prefix[4..], Method.Id);

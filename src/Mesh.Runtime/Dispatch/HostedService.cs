@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Mesh.Invocation;
 using Mesh.Transport;
 
@@ -6,7 +7,12 @@ namespace Mesh.Dispatch;
 /// <summary>A service this node hosts: its definition and how to reach the implementation.</summary>
 internal abstract class HostedService(ServiceDefinition definition)
 {
+    private readonly FrozenDictionary<uint, string> _methodNames = definition.Methods.DistinctBy(m => m.Id).ToFrozenDictionary(m => m.Id, m => m.Name);
+
     public string Name => definition.Name;
+
+    /// <summary>The name of method <paramref name="id"/>, or <c>unknown</c> (a bounded tag value for metrics and spans).</summary>
+    public string MethodName(uint id) => _methodNames.TryGetValue(id, out var name) ? name : "unknown";
 
     public uint Id { get; } = StableHash.Compute(definition.Name);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Mesh.Transport;
 
 namespace Mesh.Dispatch;
@@ -39,9 +40,9 @@ internal sealed class LocalCalls(ServerState state)
         /// Starts call <paramref name="callId"/> on the thread pool, or refuses it through the caller as the server
         /// would.
         /// </summary>
-        public void Dispatch(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, ReadOnlySpan<byte> arguments)
+        public void Dispatch(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, ReadOnlySpan<byte> arguments, in ActivityContext parent)
         {
-            if (_session.TryStart(callId, serviceId, methodId, deadlineMilliseconds, arguments) is not { } call)
+            if (_session.TryStart(callId, serviceId, methodId, deadlineMilliseconds, arguments, parent) is not { } call)
             {
                 return;
             }

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Mesh.Diagnostics;
 using Mesh.Invocation;
 using Mesh.Load;
 using Mesh.Serialization;
@@ -27,6 +29,8 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
     private int _argumentsLength;
     private int _readOffset;
     private bool _hasResult;
+    private ActivityContext _parent;
+    private Activity? _activity;
 
     public ServerCall()
         => _onHandlerCompleted = OnHandlerCompleted;
@@ -42,10 +46,20 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 
     public string ServiceName => _service.Name;
 
+    /// <summary>The called method's name (<c>unknown</c> when the service has no such method).</summary>
+    public string MethodName => _service.MethodName(_methodId);
+
     public bool IsCancellationRequested => _cancellation.IsCancellationRequested;
 
     /// <summary>The serialized result (empty when the method returns nothing); valid until <see cref="Release"/>.</summary>
     public ReadOnlySpan<byte> ResultPayload => _hasResult ? _result.WrittenSpan[FrameHeader.Size..] : [];
+
+    /// <summary>The caller's span, when the request carried its trace context: the server span's parent.</summary>
+    public ActivityContext Parent
+    {
+        get => _parent;
+        set => _parent = value;
+    }
 
     /// <summary>Prepares the call for one request: copies the arguments and arms the deadline.</summary>
     public void Start(ServerSession owner, HostedService service, IPayloadSerializer serializer, long callId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments)
@@ -117,6 +131,15 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
     public void Execute()
     {
         StartedAt = _owner.Load.OnStarted();
+        Activity? ambient = null;
+        var traced = MeshDiagnostics.ActivitySource.HasListeners();
+        if (traced)
+        {
+            // The handler runs inside the server span (its own spans become children); this thread gets its own back.
+            ambient = Activity.Current;
+            _activity = MeshDiagnostics.StartServerActivity(_service.Name, MethodName, _parent);
+        }
+
         ValueTask handler;
         try
         {
@@ -126,6 +149,13 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         {
             _owner.OnCallEnded(this, ex);
             return;
+        }
+        finally
+        {
+            if (traced)
+            {
+                Activity.Current = ambient;
+            }
         }
 
         if (handler.IsCompletedSuccessfully)
@@ -156,6 +186,26 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         return _result.WrittenSpan;
     }
 
+    /// <summary>Ends the server span, if one was started, with the handler's outcome.</summary>
+    public void EndActivity(Exception? error)
+    {
+        if (_activity is not { } activity)
+        {
+            return;
+        }
+
+        _activity = null;
+        if (error is not null)
+        {
+            activity.SetTag("error.type", MeshMetrics.ErrorType(error));
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+
+        var ambient = Activity.Current;
+        activity.Dispose();
+        Activity.Current = ambient == activity ? null : ambient;
+    }
+
     /// <summary>Returns the call's memory and readies it for another request.</summary>
     public void Release()
     {
@@ -172,6 +222,8 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 
         _result.Reset();
         _owner = null!;
+        _parent = default;
+        _activity = null;
         _service = null!;
         _serializer = null!;
         _handler = default;

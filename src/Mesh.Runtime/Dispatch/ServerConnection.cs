@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using Mesh.Diagnostics;
 using Mesh.Load;
 using Mesh.Transport;
 using Microsoft.Extensions.Logging;
@@ -18,8 +19,8 @@ internal sealed class ServerConnection : Connection, ICallReplies
     private readonly NodeLoadMonitor _load;
     private readonly BatchDispatcher<ServeRequest> _dispatcher = new();
 
-    public ServerConnection(Socket socket, ServerState state, LinkSettings settings, ILogger<ServerConnection> logger)
-        : base(socket, settings, logger)
+    public ServerConnection(Socket socket, ServerState state, LinkSettings settings, MeshMetrics metrics, ILogger<ServerConnection> logger)
+        : base(socket, settings, metrics, logger)
     {
         _session = new ServerSession(state, this);
         _load = state.Load;
@@ -77,7 +78,9 @@ internal sealed class ServerConnection : Connection, ICallReplies
         var serviceId = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
         var methodId = BinaryPrimitives.ReadUInt32LittleEndian(prefix[4..]);
         var deadline = BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]);
-        if (_session.TryStart(header.CallId, serviceId, methodId, deadline, payload.Slice(Protocol.RequestPrefixSize)) is { } call)
+        var arguments = payload.Slice(Protocol.RequestPrefixSize);
+        var parent = (header.Flags & FrameFlags.HasTraceContext) != 0 ? TraceContextTrailer.Split(ref arguments) : default;
+        if (_session.TryStart(header.CallId, serviceId, methodId, deadline, arguments, parent) is { } call)
         {
             _dispatcher.Enqueue(new ServeRequest(call));
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Mesh.Load;
 using Mesh.Transport;
@@ -24,7 +25,7 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
     /// (<see cref="ServerCall.Execute"/>); or answers the refusal (not hosted, overloaded) and returns null.
     /// </summary>
     /// <exception cref="ProtocolException">A call with this id is already running.</exception>
-    public ServerCall? TryStart(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments)
+    public ServerCall? TryStart(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments, in ActivityContext parent)
     {
         if (!Admit(callId, serviceId, out var service))
         {
@@ -33,11 +34,12 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
 
         var call = state.RentCall();
         call.Start(this, service, state.Serializer, callId, methodId, deadlineMilliseconds, arguments);
+        call.Parent = parent;
         return Track(call);
     }
 
-    /// <inheritdoc cref="TryStart(long, uint, uint, uint, in ReadOnlySequence{byte})"/>
-    public ServerCall? TryStart(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, ReadOnlySpan<byte> arguments)
+    /// <inheritdoc cref="TryStart(long, uint, uint, uint, in ReadOnlySequence{byte}, in ActivityContext)"/>
+    public ServerCall? TryStart(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, ReadOnlySpan<byte> arguments, in ActivityContext parent)
     {
         if (!Admit(callId, serviceId, out var service))
         {
@@ -46,6 +48,7 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
 
         var call = state.RentCall();
         call.Start(this, service, state.Serializer, callId, methodId, deadlineMilliseconds, arguments);
+        call.Parent = parent;
         return Track(call);
     }
 
@@ -84,6 +87,7 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
             _running.Remove(call.CallId);
         }
 
+        call.EndActivity(error);
         if (state.CallCompleted(call, error) is { } failure)
         {
             replies.SendError(call.CallId, failure);

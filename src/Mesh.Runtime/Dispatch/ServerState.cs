@@ -75,6 +75,7 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         if (service is null)
         {
             refusal = new ErrorMessage(ErrorCode.UnknownService, typeof(UnknownServiceException).FullName!, $"service id 0x{serviceId:x8} is not hosted on node '{nodeId}'");
+            metrics.RecordRefusal(null, "unknown_service");
             return false;
         }
 
@@ -82,10 +83,7 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         {
             // Refused before running: the caller may send it elsewhere at once.
             refusal = new ErrorMessage(ErrorCode.Overloaded, "Mesh.Overloaded", "overloaded");
-            if (metrics.ServerCalls.Enabled)
-            {
-                metrics.ServerCalls.Add(1, new("mesh.service", service.Name), new("mesh.outcome", "overloaded"));
-            }
+            metrics.RecordRefusal(service.Name, "overloaded");
 
             return false;
         }
@@ -111,33 +109,19 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     public ErrorMessage? CallCompleted(ServerCall call, Exception? error)
     {
         CallEnded();
-        load.OnEnded(call.StartedAt);
+        var ended = load.OnEnded(call.StartedAt);
         metrics.ServerActive.Add(-1);
-        string outcome;
-        ErrorMessage? answer;
-        switch (error)
+        ErrorMessage? answer = error switch
         {
-            case null:
-                outcome = "ok";
-                answer = null;
-                break;
-            case UnknownMethodException ex:
-                outcome = "unknown_method";
-                answer = new ErrorMessage(ErrorCode.UnknownMethod, typeof(UnknownMethodException).FullName!, ex.Message);
-                break;
-            case OperationCanceledException ex when call.IsCancellationRequested:
-                outcome = "cancelled";
-                answer = new ErrorMessage(ErrorCode.Cancelled, ex.GetType().FullName!, ex.Message);
-                break;
-            default:
-                outcome = "error";
-                answer = new ErrorMessage(ErrorCode.RemoteException, error.GetType().FullName ?? error.GetType().Name, error.Message);
-                break;
-        }
+            null => null,
+            UnknownMethodException ex => new ErrorMessage(ErrorCode.UnknownMethod, typeof(UnknownMethodException).FullName!, ex.Message),
+            OperationCanceledException ex when call.IsCancellationRequested => new ErrorMessage(ErrorCode.Cancelled, ex.GetType().FullName!, ex.Message),
+            _ => new ErrorMessage(ErrorCode.RemoteException, MeshMetrics.ErrorType(error), error.Message),
+        };
 
-        if (metrics.ServerCalls.Enabled)
+        if (metrics.ServerDuration.Enabled)
         {
-            metrics.ServerCalls.Add(1, new("mesh.service", call.ServiceName), new("mesh.outcome", outcome));
+            metrics.RecordServerCall(call.ServiceName, call.MethodName, error is null ? null : MeshMetrics.ErrorType(error), load.Seconds(ended - call.StartedAt));
         }
 
         return answer;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Balancing;
@@ -31,6 +32,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private readonly ILogger<MeshNode> _logger;
     private readonly ILogger<ServerConnection> _serverLogger;
     private readonly LinkSettings _linkSettings;
+    private readonly MeshMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -58,14 +60,16 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         _logger = loggerFactory.CreateLogger<MeshNode>();
         _serverLogger = loggerFactory.CreateLogger<ServerConnection>();
         _linkSettings = LinkSettings.From(_options);
+        _metrics = metrics;
         var catalog = new ServiceCatalog(registrations.Create(services));
         _time = balancer.Time;
         var load = new NodeLoadMonitor(_time, new ProcessLoadSource(_time), ServiceTimeDecay) { ConcurrencyLimit = _options.MaxConcurrentCalls };
         _server = new ServerState(catalog, serializer, _options.NodeId, _options.MaxConcurrentCalls, load, metrics);
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
         Local = _options.LocalCalls == LocalCallMode.ShortCircuit ? new LocalCalls(_server) : null;
-        var clientLinks = new ClientLinkFactory(_linkSettings, loggerFactory.CreateLogger<ClientLink>(), _options.NodeId, Local);
+        var clientLinks = new ClientLinkFactory(_linkSettings, metrics, loggerFactory.CreateLogger<ClientLink>(), _options.NodeId, Local);
         _links = new PeerLinks(_options, directory, _hello, balancer, clientLinks, loggerFactory.CreateLogger<PeerLinks>());
+        ObservePeers(metrics);
     }
 
     public string NodeId => _options.NodeId;
@@ -219,6 +223,34 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>
+    /// The balancer's view as observable instruments, read when a listener collects: per peer (<c>mesh.peer</c>) the
+    /// caller's outstanding calls, its latency estimate, the peer's last report's load and age, and whether it takes
+    /// new calls; and whether this node is draining.
+    /// </summary>
+    private void ObservePeers(MeshMetrics metrics)
+    {
+        var meter = metrics.Meter;
+        meter.CreateObservableGauge("mesh.peer.outstanding", () => PeerMeasurements(s => s.Outstanding), "{call}", "Calls this node has in flight to each peer.");
+        meter.CreateObservableGauge("mesh.peer.latency", () => PeerMeasurements(s => s.LatencyMs(_time.GetTimestamp()) / 1000), "s", "The balancer's peak-EWMA latency estimate of each peer.");
+        meter.CreateObservableGauge("mesh.peer.load", () => PeerMeasurements(s => s.HasReport ? s.ReportedLoad : double.NaN), "{call}", "Calls each peer said it holds (executing and queued) in its latest load report.");
+        meter.CreateObservableGauge("mesh.peer.report_age", () => PeerMeasurements(s => s.ReportAgeMs(_time.GetTimestamp()) / 1000), "s", "Age of each peer's latest load report.");
+        meter.CreateObservableGauge("mesh.peer.available", () => PeerMeasurements(s => s.IsAvailable ? 1 : 0), "1", "1 while a peer takes new calls (ready and not draining), else 0.");
+        meter.CreateObservableGauge("mesh.node.draining", () => State == MeshNodeState.Draining ? 1 : 0, "1", "1 while this node drains.");
+    }
+
+    private IEnumerable<Measurement<double>> PeerMeasurements(Func<PeerStats, double> read)
+    {
+        foreach (var link in _directory.Links)
+        {
+            var value = read(link.Stats);
+            if (double.IsFinite(value))
+            {
+                yield return new Measurement<double>(value, new KeyValuePair<string, object?>("mesh.peer", link.PeerNodeId));
+            }
+        }
+    }
+
     private IReadOnlyList<Connection> ServingLinks()
     {
         lock (_gate)
@@ -264,7 +296,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
-        var connection = new ServerConnection(socket, _server, _linkSettings, _serverLogger);
+        var connection = new ServerConnection(socket, _server, _linkSettings, _metrics, _serverLogger);
         lock (_gate)
         {
             _serverConnections.Add(connection);
@@ -288,6 +320,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         }
         catch (Exception ex) when (ex is ProtocolException or TimeoutException or IOException or SocketException or OperationCanceledException)
         {
+            _metrics.RecordLinkFailure("server", LinkFailure.Reason(ex));
             MeshLog.HandshakeRefused(_logger, connection.RemoteEndPoint, ex.Message);
         }
         finally

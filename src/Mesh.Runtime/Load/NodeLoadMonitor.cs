@@ -56,8 +56,8 @@ internal sealed class NodeLoadMonitor
     /// <summary>A call that arrived ended without executing (refused, or its link closed first).</summary>
     public void OnDropped() => Interlocked.Decrement(ref _queued);
 
-    /// <summary>An executing call ended; folds its duration into the service-time average.</summary>
-    public void OnEnded(long startedTimestamp)
+    /// <summary>An executing call ended; folds its duration into the service-time average and returns the end's timestamp.</summary>
+    public long OnEnded(long startedTimestamp)
     {
         var now = _time.GetTimestamp();
         Interlocked.Decrement(ref _inFlight);
@@ -78,7 +78,12 @@ internal sealed class NodeLoadMonitor
 
             _lastServiceSample = now;
         }
+
+        return now;
     }
+
+    /// <summary>A span of this monitor's timestamps in seconds.</summary>
+    public double Seconds(long ticks) => (double)ticks / _time.TimestampFrequency;
 
     /// <summary>The node begins to drain: reports say so from now on.</summary>
     public void BeginDrain() => _draining = true;

@@ -123,6 +123,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             catch (Exception ex) when (ex is ProtocolException or TimeoutException or IOException or SocketException or OperationCanceledException)
             {
                 failures++;
+                links.OnFailed(LinkFailure.Reason(ex));
                 var delay = Backoff.Jittered(failures, options.ReconnectMinBackoff, options.ReconnectMaxBackoff);
                 MeshLog.ConnectFailed(logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message);
                 await Backoff.DelayAsync(delay, leaving).ConfigureAwait(false);

@@ -26,8 +26,11 @@ internal abstract class Connection : IAsyncDisposable
     private int _closing;
     private Task? _run;
 
-    protected Connection(Socket socket, LinkSettings settings, ILogger logger)
+    private readonly MeshMetrics _metrics;
+
+    protected Connection(Socket socket, LinkSettings settings, MeshMetrics metrics, ILogger logger)
     {
+        _metrics = metrics;
         _settings = settings;
         _socket = socket;
         _socket.NoDelay = true;
@@ -42,6 +45,9 @@ internal abstract class Connection : IAsyncDisposable
 
     /// <summary>The peer's hello, once the handshake has completed.</summary>
     public HelloMessage? Remote { get; private set; }
+
+    /// <summary>The features the peer offered in its preface (<see cref="Protocol.Features"/>).</summary>
+    public ushort RemoteFeatures { get; private set; }
 
     /// <summary>Completes when the connection has closed, for whatever reason.</summary>
     public Task Closed => _closed.Task;
@@ -80,7 +86,7 @@ internal abstract class Connection : IAsyncDisposable
                 if (!prefaceRead && buffer.Length >= Protocol.PrefaceSize)
                 {
                     buffer.Slice(0, Protocol.PrefaceSize).CopyTo(preface);
-                    Protocol.ValidatePreface(preface);
+                    RemoteFeatures = Protocol.ValidatePreface(preface);
                     buffer = buffer.Slice(Protocol.PrefaceSize);
                     prefaceRead = true;
                 }
@@ -122,20 +128,30 @@ internal abstract class Connection : IAsyncDisposable
 
         // Before the loops start: their end removes the link.
         LinkWatchdog.Add(this);
+        _metrics.RecordLink(Role, 1);
         _run = RunAsync();
         var period = (long)_settings.HeartbeatInterval.TotalMilliseconds;
         _heartbeat = new Timer(static state => ((Connection)state!).OnHeartbeat(), this, period, period);
     }
 
     /// <summary>Queues a complete frame for sending; false when the connection is closing.</summary>
-    public bool TrySend(ReadOnlySpan<byte> frame) => _sender.TryEnqueue(frame);
+    public bool TrySend(ReadOnlySpan<byte> frame)
+    {
+        if (!_sender.TryEnqueue(frame))
+        {
+            return false;
+        }
+
+        _metrics.RecordBytes(Role, received: false, frame.Length);
+        return true;
+    }
 
     /// <summary>Queues a frame that has only a header.</summary>
     public bool TrySendEmpty(FrameKind kind, long callId)
     {
         Span<byte> frame = stackalloc byte[FrameHeader.Size];
         new FrameHeader(0, kind, 0, callId).Write(frame);
-        return _sender.TryEnqueue(frame);
+        return TrySend(frame);
     }
 
     /// <summary>
@@ -296,6 +312,7 @@ internal abstract class Connection : IAsyncDisposable
         _socket.Dispose();
         _heartbeat?.Change(Timeout.Infinite, Timeout.Infinite);
         LinkWatchdog.Remove(this);
+        _metrics.RecordLink(Role, -1);
         if (Volatile.Read(ref _abortReason) is { } abortReason)
         {
             // Calls failing because of the abort say why the link was cut.
@@ -339,10 +356,12 @@ internal abstract class Connection : IAsyncDisposable
             var result = await _reader.ReadAsync(token).ConfigureAwait(false);
             Volatile.Write(ref _lastReceived, Environment.TickCount64);
             var buffer = result.Buffer;
+            var received = 0L;
             try
             {
                 while (FrameReader.TryRead(ref buffer, MaxFrameSize, out var header, out var payload))
                 {
+                    received += FrameHeader.Size + payload.Length;
                     switch (header.Kind)
                     {
                         case FrameKind.Hello:
@@ -362,6 +381,7 @@ internal abstract class Connection : IAsyncDisposable
             finally
             {
                 _reader.AdvanceTo(buffer.Start, buffer.End);
+                _metrics.RecordBytes(Role, received: true, received);
                 OnFramesRead();
             }
 

@@ -8,4 +8,10 @@ internal static class FrameFlags
     /// one byte holding its length (see <see cref="Load.LoadReportFrames"/>).
     /// </summary>
     public const byte HasLoadReport = 1;
+
+    /// <summary>
+    /// Request frames: the caller's W3C trace context is appended after the arguments (see
+    /// <see cref="TraceContextTrailer"/>). Sent only to peers whose preface offers <see cref="Protocol.TraceContextFeature"/>.
+    /// </summary>
+    public const byte HasTraceContext = 2;
 }

@@ -27,6 +27,14 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     /// <summary>The written bytes, writable, for patching length fields.</summary>
     public Span<byte> WrittenSpanForPatch => _buffer.AsSpan(0, _written);
 
+    /// <summary>Forgets what was written past <paramref name="length"/> bytes (a trailer replaced per attempt).</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _written);
+        _written = length;
+    }
+
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

@@ -8,8 +8,14 @@ internal static class Protocol
     /// <summary>The protocol version this build speaks.</summary>
     public const ushort Version = 1;
 
-    /// <summary>Connection preface: "MESH", version (u16), reserved (u16).</summary>
+    /// <summary>Connection preface: "MESH", version (u16), features (u16; builds before features wrote 0 and ignore it).</summary>
     public const int PrefaceSize = 8;
+
+    /// <summary>Feature bit: the node reads a W3C trace context trailer on requests (<see cref="FrameFlags.HasTraceContext"/>).</summary>
+    public const ushort TraceContextFeature = 1;
+
+    /// <summary>The features this build offers its peers.</summary>
+    public const ushort Features = TraceContextFeature;
 
     /// <summary>Bytes of the request prefix inside a request frame: service id, method id, deadline.</summary>
     public const int RequestPrefixSize = 12;
@@ -20,12 +26,12 @@ internal static class Protocol
     {
         Magic.CopyTo(destination);
         BinaryPrimitives.WriteUInt16LittleEndian(destination[4..], Version);
-        BinaryPrimitives.WriteUInt16LittleEndian(destination[6..], 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[6..], Features);
     }
 
-    /// <summary>Validates a peer's preface.</summary>
+    /// <summary>Validates a peer's preface and returns the features it offers.</summary>
     /// <exception cref="ProtocolException">Not a Mesh peer, or a version this build does not speak.</exception>
-    public static void ValidatePreface(ReadOnlySpan<byte> preface)
+    public static ushort ValidatePreface(ReadOnlySpan<byte> preface)
     {
         if (!preface[..4].SequenceEqual(Magic))
         {
@@ -37,5 +43,7 @@ internal static class Protocol
         {
             throw new ProtocolException($"the peer speaks protocol version {version}; this node speaks {Version}");
         }
+
+        return BinaryPrimitives.ReadUInt16LittleEndian(preface[6..]);
     }
 }
