@@ -96,8 +96,12 @@ var workers = Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(Work
 var all = Task.WhenAll(workers);
 while (await Task.WhenAny(all, Task.Delay(500)) != all)
 {
+    // The live view: what the client's balancer sees of each node (share of answers, calls in flight, latency).
+    var peers = clientNode.GetPeerStatistics();
+    var answered = Math.Max(1, peers.Sum(p => p.Answered));
     Console.WriteLine($"  {wall.Elapsed.TotalSeconds,5:0.0}s  {Volatile.Read(ref completed),8} calls  " +
-        string.Join("  ", servers.Select(s => $"{s.NodeId}={s.Served.Count}")));
+        string.Join("  ", peers.OrderBy(p => p.NodeId, StringComparer.Ordinal).Select(p =>
+            $"{p.NodeId} {(double)p.Answered / answered,4:P0} {p.Outstanding,3} in flight {p.LatencyMs ?? 0,6:0.00} ms")));
 }
 
 await all;

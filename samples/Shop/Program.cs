@@ -1,4 +1,5 @@
 using Mesh;
+using Mesh.Dashboard;
 using Mesh.OpenTelemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -69,6 +70,9 @@ app.MapHealthEndpoints();
 if (!shop.IsBackend)
 {
     app.MapStorefront();
+
+    // The live view of where this front-end's calls go (every back-end's share, rate, latency, load, state).
+    app.MapMeshDashboard("/mesh");
 }
 
 var node = app.Services.GetRequiredService<IMeshNode>();

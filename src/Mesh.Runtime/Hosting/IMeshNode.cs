@@ -34,6 +34,12 @@ public interface IMeshNode
 
     /// <summary>Waits until <paramref name="predicate"/> holds for the linked peers.</summary>
     Task WaitForPeersAsync(Func<IReadOnlyList<MeshPeer>, bool> predicate, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What this node's balancer knows of each linked peer right now (a snapshot; reading it costs no call anything):
+    /// for dashboards and diagnostics.
+    /// </summary>
+    IReadOnlyList<MeshPeerStatistics> GetPeerStatistics();
 }
 
 /// <summary>A peer this node is linked to.</summary>
@@ -45,3 +51,28 @@ public interface IMeshNode
 /// peer hosts the service.
 /// </param>
 public sealed record MeshPeer(string NodeId, EndPoint? EndPoint, IReadOnlyList<string> Services, bool IsReady = true);
+
+/// <summary>What a node's balancer knows of one peer at one moment (see <see cref="IMeshNode.GetPeerStatistics"/>).</summary>
+/// <param name="NodeId">The peer's node id.</param>
+/// <param name="EndPoint">The peer's address.</param>
+/// <param name="IsReady">Whether discovery reports the peer ready.</param>
+/// <param name="IsDraining">Whether the peer said it is draining (it gets no new calls).</param>
+/// <param name="SlowStart">The peer's slow-start factor, from 0.1 (just joined) to 1 (fully ramped).</param>
+/// <param name="Outstanding">This node's calls in flight to the peer.</param>
+/// <param name="LatencyMs">The balancer's peak-EWMA latency estimate in ms, or null before the first answer.</param>
+/// <param name="Answered">Calls the peer answered so far (results and remote failures).</param>
+/// <param name="Refused">Calls the peer refused as overloaded so far.</param>
+/// <param name="ReportedLoad">Calls the peer's latest load report says it holds, or null without a report.</param>
+/// <param name="ReportAgeMs">The age of that report in ms, or null without a report.</param>
+public sealed record MeshPeerStatistics(
+    string NodeId,
+    EndPoint? EndPoint,
+    bool IsReady,
+    bool IsDraining,
+    double SlowStart,
+    int Outstanding,
+    double? LatencyMs,
+    long Answered,
+    long Refused,
+    int? ReportedLoad,
+    double? ReportAgeMs);

@@ -86,6 +86,28 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
             [.. link.Remote!.Services.Select(s => s.Name)],
             link.Stats.IsReady))];
 
+    public IReadOnlyList<MeshPeerStatistics> GetPeerStatistics()
+    {
+        var now = _time.GetTimestamp();
+        return [.. _directory.Links.Select(link =>
+        {
+            var stats = link.Stats;
+            var latency = stats.LatencyMs(now);
+            return new MeshPeerStatistics(
+                link.PeerNodeId,
+                link.RemoteEndPoint,
+                stats.IsReady,
+                stats.IsDraining,
+                stats.SlowStartFactor(now),
+                stats.Outstanding,
+                double.IsNaN(latency) ? null : latency,
+                stats.Samples,
+                stats.RefusedTotal,
+                stats.HasReport ? stats.ReportedLoad : null,
+                stats.HasReport ? stats.ReportAgeMs(now) : null);
+        })];
+    }
+
     public MeshNodeState State => (MeshNodeState)Volatile.Read(ref _phase);
 
     public bool IsReady => State == MeshNodeState.Running;
