@@ -17,7 +17,7 @@ internal static class CallFailures
     public static PeerCallOutcome PeerOutcome(ErrorCode code) => code switch
     {
         // The call ran there: its duration is a latency sample like a response's.
-        ErrorCode.RemoteException or ErrorCode.Cancelled => PeerCallOutcome.Answered,
+        ErrorCode.RemoteException or ErrorCode.Cancelled or ErrorCode.ResultTooLarge => PeerCallOutcome.Answered,
         ErrorCode.Overloaded => PeerCallOutcome.Refused,
         _ => PeerCallOutcome.Abandoned,
     };
@@ -28,7 +28,7 @@ internal static class CallFailures
         switch (error.Code)
         {
             case ErrorCode.RemoteException:
-                return new RemoteInvocationException(error.TypeName, error.Message, nodeId);
+                return new RemoteInvocationException(error.TypeName, error.Message, nodeId) { CorrelationId = error.CorrelationId };
             case ErrorCode.UnknownService:
                 return new UnknownServiceException(call.Method.ServiceName, $"node '{nodeId}' does not host it");
             case ErrorCode.UnknownMethod:
@@ -40,6 +40,8 @@ internal static class CallFailures
                 return call.UserToken.IsCancellationRequested
                     ? new OperationCanceledException($"The call to {call.Method} was cancelled by the caller.", null, call.UserToken)
                     : new DeadlineExceededException(call.Method.ToString(), call.Deadline);
+            case ErrorCode.ResultTooLarge:
+                return new PayloadTooLargeException($"{error.Message} (node '{nodeId}')");
             case ErrorCode.Overloaded:
                 return new CallRefusedException(
                     $"Node '{nodeId}' did not execute {call.Method}: it runs as many calls as its MeshOptions.MaxConcurrentCalls allows.");

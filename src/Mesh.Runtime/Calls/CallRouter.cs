@@ -72,7 +72,9 @@ internal sealed class CallRouter
 
             if (_directory.Count == 0)
             {
-                throw new PeerUnavailableException($"No peer is linked, so {method} cannot be sent; check the mesh's discovery settings and that peers are running.");
+                throw new PeerUnavailableException(_directory.LastLinkFailure is { } failure
+                    ? $"No peer is linked, so {method} cannot be sent; {failure}."
+                    : $"No peer is linked, so {method} cannot be sent; check the mesh's discovery settings and that peers are running.");
             }
 
             throw new UnknownServiceException(method.ServiceName, $"none of the {_directory.Count} linked peers hosts it");

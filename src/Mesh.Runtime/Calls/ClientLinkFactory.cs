@@ -12,13 +12,17 @@ namespace Mesh.Calls;
 /// handshake whether a link runs its calls in-process: when it reaches this node itself and
 /// <see cref="MeshOptions.LocalCalls"/> is <see cref="LocalCallMode.ShortCircuit"/>.
 /// </summary>
-internal sealed class ClientLinkFactory(LinkSettings settings, MeshMetrics metrics, ILogger<ClientLink> logger, string nodeId, LocalCalls? local)
+internal sealed class ClientLinkFactory(LinkSettings settings, MeshMetrics metrics, PeerDirectory directory, ILogger<ClientLink> logger, string nodeId, LocalCalls? local)
 {
     /// <summary>A link on <paramref name="socket"/> that feeds <paramref name="stats"/>; its handshake is the caller's to run.</summary>
     public ClientLink Create(Socket socket, PeerStats stats) => new(socket, settings, metrics, logger, stats);
 
-    /// <summary>A link to a peer could not be made (<paramref name="reason"/>: a bounded word for the metric).</summary>
-    public void OnFailed(string reason) => metrics.RecordLinkFailure("client", reason);
+    /// <summary>A link to the peer at <paramref name="address"/> could not be made: counted, and kept for the router's errors.</summary>
+    public void OnFailed(string address, Exception error)
+    {
+        metrics.RecordLinkFailure("client", LinkFailure.Reason(error));
+        directory.OnLinkFailed($"the last attempt to link to {address} failed: {error.Message}");
+    }
 
     /// <summary>Called once the handshake of <paramref name="link"/> has succeeded, before it starts.</summary>
     public void OnLinked(ClientLink link)

@@ -27,6 +27,12 @@ internal sealed class PeerDirectory
             : PeerSet.Empty;
     }
 
+    /// <summary>Why the most recent attempt to link to a peer failed, if one did (the router names it when no peer is linked).</summary>
+    public string? LastLinkFailure { get; private set; }
+
+    /// <summary>Records why an attempt to link to a peer failed.</summary>
+    public void OnLinkFailed(string reason) => LastLinkFailure = reason;
+
     /// <summary>Number of peers that may take new calls.</summary>
     public int Count => _snapshot.All.Length;
 

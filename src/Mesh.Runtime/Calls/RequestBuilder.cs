@@ -42,6 +42,9 @@ internal sealed class RequestBuilder : OutgoingRequest
         builder._rented = 1;
         builder._trailerAt = -1;
         builder._buffer.Reset();
+
+        // The arguments (and the trace context a frame may carry, at most ~540 bytes) must fit the peer's frame limit.
+        builder._buffer.Limit = FrameHeader.Size + maxFrameSize - TraceContextTrailer.MaxSize;
         builder._buffer.Reserve(FrameHeader.Size + Protocol.RequestPrefixSize);
         return builder;
     }
@@ -51,15 +54,19 @@ internal sealed class RequestBuilder : OutgoingRequest
         EnsureRented();
         var buffer = _buffer;
         var lengthOffset = buffer.Reserve(4);
-        _serializer.SerializeFast(value, buffer);
-        var length = buffer.WrittenCount - lengthOffset - 4;
-        BinaryPrimitives.WriteInt32LittleEndian(buffer.WrittenSpanForPatch[lengthOffset..], length);
-        if (buffer.WrittenCount - FrameHeader.Size > _maxFrameSize)
+        try
         {
-            throw new ArgumentException(
+            _serializer.SerializeFast(value, buffer);
+        }
+        catch (PayloadTooLargeException)
+        {
+            throw new PayloadTooLargeException(
                 $"The arguments of {Method} serialize to more than MeshOptions.MaxFrameSize ({_maxFrameSize} bytes); " +
                 "send smaller arguments or raise the limit on every node.");
         }
+
+        var length = buffer.WrittenCount - lengthOffset - 4;
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.WrittenSpanForPatch[lengthOffset..], length);
     }
 
     /// <summary>
@@ -74,6 +81,8 @@ internal sealed class RequestBuilder : OutgoingRequest
             _buffer.Truncate(_trailerAt);
             _trailerAt = -1;
         }
+
+        _buffer.Limit = int.MaxValue;
 
         byte flags = 0;
         if (trace != default)

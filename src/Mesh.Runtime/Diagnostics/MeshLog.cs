@@ -21,6 +21,15 @@ internal static partial class MeshLog
     [LoggerMessage(5, LogLevel.Debug, "Connecting to {EndPoint} failed (attempt {Attempt}, next in {DelayMs} ms): {Reason}")]
     public static partial void ConnectFailed(ILogger logger, string endPoint, int attempt, long delayMs, string reason);
 
+    [LoggerMessage(19, LogLevel.Warning, "{Service}.{Method} returned a result too large to send; the caller gets PayloadTooLargeException: {Reason}")]
+    public static partial void ResultTooLarge(ILogger logger, string service, string method, string reason);
+
+    [LoggerMessage(17, LogLevel.Warning, "Peer {EndPoint} refused this node's link (attempt {Attempt}, next in {DelayMs} ms): {Reason} ({Folded} more folded since the last report)")]
+    public static partial void LinkRefusedByPeer(ILogger logger, string endPoint, int attempt, long delayMs, string reason, int folded);
+
+    [LoggerMessage(18, LogLevel.Warning, "Closed a connection from {Address} at once: {Reason} ({Folded} more folded since the last report)")]
+    public static partial void ConnectionLimited(ILogger logger, string address, string reason, int folded);
+
     [LoggerMessage(6, LogLevel.Warning, "Closing {Role} link to {EndPoint} (node {PeerNodeId}): protocol violation: {Reason}")]
     public static partial void ProtocolViolation(ILogger logger, string role, EndPoint? endPoint, string? peerNodeId, string reason);
 
@@ -30,8 +39,8 @@ internal static partial class MeshLog
     [LoggerMessage(8, LogLevel.Error, "The {Role} link to {EndPoint} (node {PeerNodeId}) failed")]
     public static partial void ConnectionFailed(ILogger logger, Exception exception, string role, EndPoint? endPoint, string? peerNodeId);
 
-    [LoggerMessage(9, LogLevel.Warning, "Refused a link from {EndPoint}: {Reason}")]
-    public static partial void HandshakeRefused(ILogger logger, EndPoint? endPoint, string reason);
+    [LoggerMessage(9, LogLevel.Warning, "Refused a link from {EndPoint}: {Reason} ({Folded} more from this address folded since the last report)")]
+    public static partial void HandshakeRefused(ILogger logger, EndPoint? endPoint, string reason, int folded);
 
     [LoggerMessage(10, LogLevel.Information, "Peer {PeerNodeId} is draining; sending it no new calls")]
     public static partial void PeerDraining(ILogger logger, string? peerNodeId);
@@ -50,4 +59,7 @@ internal static partial class MeshLog
 
     [LoggerMessage(15, LogLevel.Information, "Peer discovery recovered ({Count} peers)")]
     public static partial void DiscoveryRecovered(ILogger logger, int count);
+
+    [LoggerMessage(16, LogLevel.Warning, "{Service}.{Method} failed (correlation id {CorrelationId}); the caller got the exception's type and this id")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string service, string method, string correlationId);
 }

@@ -87,10 +87,8 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         _hasResult = false;
         _argumentsLength = argumentsLength;
         _arguments = ArrayPool<byte>.Shared.Rent(Math.Max(argumentsLength, 1));
-        if (deadlineMilliseconds > 0)
-        {
-            _cancellation.CancelAfter(TimeSpan.FromMilliseconds(deadlineMilliseconds));
-        }
+        // Always armed: the session gives every call a deadline (MeshOptions.MaxDeadline at most).
+        _cancellation.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(1, deadlineMilliseconds)));
     }
 
     /// <summary>Fires the handler's token (cancel frame, link closed). Never runs handler code inline.</summary>
@@ -122,8 +120,25 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
     public override void WriteResult<T>(T value)
     {
         _result.Reset();
+
+        // The response frame (result and appended load report) must fit the caller's frame limit: a larger result
+        // fails this call alone, as soon as it passes the limit, instead of killing the caller's link.
+        var limit = _owner.MaxResponseFrame - LoadReportCodec.MaxSize - 1;
+        _result.Limit = limit;
         _result.Reserve(FrameHeader.Size);
-        _serializer.SerializeFast(value, _result);
+        try
+        {
+            _serializer.SerializeFast(value, _result);
+        }
+        catch (PayloadTooLargeException)
+        {
+            _result.Reset();
+            throw new PayloadTooLargeException(
+                $"The result of {_service.Name}.{MethodName} serializes to more than MeshOptions.MaxFrameSize allows ({limit - FrameHeader.Size} bytes with the load report).");
+        }
+
+        // Room for the load report the response carries.
+        _result.Limit = int.MaxValue;
         _hasResult = true;
     }
 

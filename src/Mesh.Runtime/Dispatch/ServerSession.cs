@@ -16,6 +16,10 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<long, ServerCall> _running = [];
+    private int _admitted;
+
+    /// <summary>The largest response frame a call may build (header, result and the appended load report).</summary>
+    public int MaxResponseFrame => state.MaxResponseFrame;
 
     /// <summary>This node's load, which the calls' start and end update and every answer reports.</summary>
     public NodeLoadMonitor Load => state.Load;
@@ -33,7 +37,7 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
         }
 
         var call = state.RentCall();
-        call.Start(this, service, state.Serializer, callId, methodId, deadlineMilliseconds, arguments);
+        call.Start(this, service, state.Serializer, callId, methodId, state.Deadline(deadlineMilliseconds), arguments);
         call.Parent = parent;
         return Track(call);
     }
@@ -47,7 +51,7 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
         }
 
         var call = state.RentCall();
-        call.Start(this, service, state.Serializer, callId, methodId, deadlineMilliseconds, arguments);
+        call.Start(this, service, state.Serializer, callId, methodId, state.Deadline(deadlineMilliseconds), arguments);
         call.Parent = parent;
         return Track(call);
     }
@@ -87,6 +91,7 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
             _running.Remove(call.CallId);
         }
 
+        Interlocked.Decrement(ref _admitted);
         call.EndActivity(error);
         if (state.CallCompleted(call, error) is { } failure)
         {
@@ -102,13 +107,23 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
 
     private bool Admit(long callId, uint serviceId, [NotNullWhen(true)] out HostedService? service)
     {
-        if (state.TryAdmit(serviceId, out service, out var refusal))
+        if (!state.TryAdmit(serviceId, out service, out var refusal))
         {
-            return true;
+            replies.SendError(callId, refusal);
+            return false;
         }
 
-        replies.SendError(callId, refusal);
-        return false;
+        // This link's share of the node's calls: past it, its calls are refused so it cannot starve the others.
+        if (Interlocked.Increment(ref _admitted) > state.MaxCallsPerLink)
+        {
+            Interlocked.Decrement(ref _admitted);
+            state.Dropped();
+            replies.SendError(callId, state.RefuseOverShare(service));
+            service = null;
+            return false;
+        }
+
+        return true;
     }
 
     private ServerCall Track(ServerCall call)
@@ -124,6 +139,7 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
             var callId = call.CallId;
             state.ReturnCall(call);
             state.Dropped();
+            Interlocked.Decrement(ref _admitted);
             throw new ProtocolException($"call id {callId} is already running");
         }
 

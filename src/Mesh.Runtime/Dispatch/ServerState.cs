@@ -3,6 +3,7 @@ using Mesh.Diagnostics;
 using Mesh.Load;
 using Mesh.Serialization;
 using Mesh.Transport;
+using Microsoft.Extensions.Logging;
 
 namespace Mesh.Dispatch;
 
@@ -11,19 +12,28 @@ namespace Mesh.Dispatch;
 /// with its cap (<see cref="MeshOptions.MaxConcurrentCalls"/>), the pool of call objects, and the node's load
 /// (reported to callers).
 /// </summary>
-internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer serializer, string nodeId, int maxConcurrentCalls, NodeLoadMonitor load, MeshMetrics metrics)
+internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer serializer, MeshOptions options, NodeLoadMonitor load, MeshMetrics metrics, ILogger<ServerState> logger)
 {
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly BoundedPool<ServerCall> _calls = new(Math.Min(maxConcurrentCalls, 1024));
+    private readonly BoundedPool<ServerCall> _calls = new(Math.Min(options.MaxConcurrentCalls, 1024));
+    private readonly string _nodeId = options.NodeId;
+    private readonly int _maxConcurrentCalls = options.MaxConcurrentCalls;
+    private readonly uint _maxDeadlineMs = (uint)options.MaxDeadline.TotalMilliseconds;
+    private readonly bool _sendMessages = options.SendExceptionMessages;
     private int _running;
 
     public ServiceCatalog Catalog => catalog;
 
     public IPayloadSerializer Serializer => serializer;
 
-    public string NodeId => nodeId;
+    /// <summary>The largest response frame (header + result + load report) that fits a frame of <see cref="MeshOptions.MaxFrameSize"/>.</summary>
+    public int MaxResponseFrame { get; } = FrameHeader.Size + options.MaxFrameSize;
 
-    public int MaxConcurrentCalls => maxConcurrentCalls;
+    /// <summary>Most calls one caller's link may run here at once (<see cref="MeshOptions.MaxConcurrentCallsPerLink"/>).</summary>
+    public int MaxCallsPerLink { get; } = options.MaxConcurrentCallsPerLink > 0 ? options.MaxConcurrentCallsPerLink : Math.Max(1, options.MaxConcurrentCalls / 2);
+
+    /// <summary>The deadline a call runs under here: the caller's, at most <see cref="MeshOptions.MaxDeadline"/> (which a call without one gets).</summary>
+    public uint Deadline(uint carriedMilliseconds) => carriedMilliseconds == 0 ? _maxDeadlineMs : Math.Min(carriedMilliseconds, _maxDeadlineMs);
 
     /// <summary>This node's load, reported to callers.</summary>
     public NodeLoadMonitor Load => load;
@@ -48,7 +58,7 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     /// <summary>Counts a call as running unless as many as allowed already run (then it must be refused).</summary>
     private bool TryStartCall()
     {
-        if (Interlocked.Increment(ref _running) > maxConcurrentCalls)
+        if (Interlocked.Increment(ref _running) > _maxConcurrentCalls)
         {
             CallEnded();
             return false;
@@ -74,7 +84,7 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         service = catalog.Find(serviceId);
         if (service is null)
         {
-            refusal = new ErrorMessage(ErrorCode.UnknownService, typeof(UnknownServiceException).FullName!, $"service id 0x{serviceId:x8} is not hosted on node '{nodeId}'");
+            refusal = new ErrorMessage(ErrorCode.UnknownService, typeof(UnknownServiceException).FullName!, $"service id 0x{serviceId:x8} is not hosted on node '{_nodeId}'");
             metrics.RecordRefusal(null, "unknown_service");
             return false;
         }
@@ -115,8 +125,9 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         {
             null => null,
             UnknownMethodException ex => new ErrorMessage(ErrorCode.UnknownMethod, typeof(UnknownMethodException).FullName!, ex.Message),
+            PayloadTooLargeException ex => TooLarge(call, ex),
             OperationCanceledException ex when call.IsCancellationRequested => new ErrorMessage(ErrorCode.Cancelled, ex.GetType().FullName!, ex.Message),
-            _ => new ErrorMessage(ErrorCode.RemoteException, MeshMetrics.ErrorType(error), error.Message),
+            _ => Failure(call, error),
         };
 
         if (metrics.ServerDuration.Enabled)
@@ -125,6 +136,30 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         }
 
         return answer;
+    }
+
+    /// <summary>
+    /// The answer to a handler's exception: its type and a correlation id under which this node logs the whole
+    /// exception; its message only with <see cref="MeshOptions.SendExceptionMessages"/>.
+    /// </summary>
+    private ErrorMessage Failure(ServerCall call, Exception error)
+    {
+        var correlationId = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.NextInt64()));
+        MeshLog.HandlerFailed(logger, error, call.ServiceName, call.MethodName, correlationId);
+        return new ErrorMessage(ErrorCode.RemoteException, MeshMetrics.ErrorType(error), _sendMessages ? error.Message : "", correlationId);
+    }
+
+    private ErrorMessage TooLarge(ServerCall call, PayloadTooLargeException error)
+    {
+        MeshLog.ResultTooLarge(logger, call.ServiceName, call.MethodName, error.Message);
+        return new ErrorMessage(ErrorCode.ResultTooLarge, typeof(PayloadTooLargeException).FullName!, error.Message);
+    }
+
+    /// <summary>A call this link ran refused because the link runs its share of the node's calls.</summary>
+    public ErrorMessage RefuseOverShare(HostedService service)
+    {
+        metrics.RecordRefusal(service.Name, "link_share");
+        return new ErrorMessage(ErrorCode.Overloaded, "Mesh.Overloaded", "overloaded");
     }
 
     public ServerCall RentCall() => _calls.TryRent() ?? new ServerCall();

@@ -37,6 +37,9 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly HashSet<ServerConnection> _serverConnections = [];
+    private readonly Dictionary<IPAddress, int> _connectionsByAddress = [];
+    private readonly LogFolder _refusals = new(TimeSpan.FromSeconds(10));
+    private int _pendingHandshakes;
     private readonly List<Task> _loops = [];
     private Socket? _listener;
     private int _phase = (int)MeshNodeState.Starting;
@@ -64,10 +67,10 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         var catalog = new ServiceCatalog(registrations.Create(services));
         _time = balancer.Time;
         var load = new NodeLoadMonitor(_time, new ProcessLoadSource(_time), ServiceTimeDecay) { ConcurrencyLimit = _options.MaxConcurrentCalls };
-        _server = new ServerState(catalog, serializer, _options.NodeId, _options.MaxConcurrentCalls, load, metrics);
+        _server = new ServerState(catalog, serializer, _options, load, metrics, loggerFactory.CreateLogger<ServerState>());
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
         Local = _options.LocalCalls == LocalCallMode.ShortCircuit ? new LocalCalls(_server) : null;
-        var clientLinks = new ClientLinkFactory(_linkSettings, metrics, loggerFactory.CreateLogger<ClientLink>(), _options.NodeId, Local);
+        var clientLinks = new ClientLinkFactory(_linkSettings, metrics, directory, loggerFactory.CreateLogger<ClientLink>(), _options.NodeId, Local);
         _links = new PeerLinks(_options, directory, _hello, balancer, clientLinks, loggerFactory.CreateLogger<PeerLinks>());
         ObservePeers(metrics);
     }
@@ -312,11 +315,51 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
                 continue;
             }
 
-            _ = ServeAsync(socket);
+            var address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            if (Admit(address) is { } refusal)
+            {
+                socket.Dispose();
+                _metrics.RecordLinkFailure("server", "limit");
+                if (_refusals.ShouldLog("limit " + address, out var folded))
+                {
+                    MeshLog.ConnectionLimited(_logger, address.ToString(), refusal, folded);
+                }
+
+                continue;
+            }
+
+            _ = ServeAsync(socket, address);
         }
     }
 
-    private async Task ServeAsync(Socket socket)
+    /// <summary>Counts a new connection from <paramref name="address"/> against the limits, or says which it breaks.</summary>
+    private string? Admit(IPAddress address)
+    {
+        lock (_gate)
+        {
+            if (_serverConnections.Count >= _options.MaxConnections)
+            {
+                return $"this node has {_serverConnections.Count} links, its MeshOptions.MaxConnections";
+            }
+
+            if (_pendingHandshakes >= _options.MaxPendingHandshakes)
+            {
+                return $"{_pendingHandshakes} connections are in their handshake, MeshOptions.MaxPendingHandshakes";
+            }
+
+            var fromAddress = _connectionsByAddress.GetValueOrDefault(address);
+            if (fromAddress >= _options.MaxConnectionsPerAddress)
+            {
+                return $"the address has {fromAddress} links, MeshOptions.MaxConnectionsPerAddress";
+            }
+
+            _connectionsByAddress[address] = fromAddress + 1;
+            _pendingHandshakes++;
+            return null;
+        }
+    }
+
+    private async Task ServeAsync(Socket socket, IPAddress address)
     {
         var connection = new ServerConnection(socket, _server, _linkSettings, _metrics, _serverLogger);
         lock (_gate)
@@ -324,14 +367,12 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
             _serverConnections.Add(connection);
         }
 
+        var handshaking = true;
         try
         {
-            var remote = await connection.HandshakeAsync(_hello, _options.HandshakeTimeout, _stopping.Token).ConfigureAwait(false);
-            if (remote.MeshName != _options.MeshName)
-            {
-                throw new ProtocolException($"the peer belongs to mesh '{remote.MeshName}', this node to '{_options.MeshName}'");
-            }
-
+            // The caller presents itself first; only a peer of this mesh learns this node's id and services.
+            await connection.AcceptHandshakeAsync(_hello, CheckMesh, _options.HandshakeTimeout, _stopping.Token).ConfigureAwait(false);
+            EndHandshake(ref handshaking);
             connection.Start();
             if (_server.IsDraining)
             {
@@ -343,16 +384,51 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         catch (Exception ex) when (ex is ProtocolException or TimeoutException or IOException or SocketException or OperationCanceledException)
         {
             _metrics.RecordLinkFailure("server", LinkFailure.Reason(ex));
-            MeshLog.HandshakeRefused(_logger, connection.RemoteEndPoint, ex.Message);
+            if (_refusals.ShouldLog("handshake " + address, out var folded))
+            {
+                MeshLog.HandshakeRefused(_logger, connection.RemoteEndPoint, ex.Message, folded);
+            }
         }
         finally
         {
+            EndHandshake(ref handshaking);
             lock (_gate)
             {
                 _serverConnections.Remove(connection);
+                if (_connectionsByAddress.TryGetValue(address, out var count))
+                {
+                    if (count <= 1)
+                    {
+                        _connectionsByAddress.Remove(address);
+                    }
+                    else
+                    {
+                        _connectionsByAddress[address] = count - 1;
+                    }
+                }
             }
 
             await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void CheckMesh(HelloMessage remote)
+    {
+        if (remote.MeshName != _options.MeshName)
+        {
+            throw new ProtocolException($"the peer belongs to mesh '{remote.MeshName}', this node to '{_options.MeshName}'");
+        }
+    }
+
+    private void EndHandshake(ref bool handshaking)
+    {
+        if (handshaking)
+        {
+            handshaking = false;
+            lock (_gate)
+            {
+                _pendingHandshakes--;
+            }
         }
     }
 

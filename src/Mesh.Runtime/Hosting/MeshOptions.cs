@@ -75,6 +75,47 @@ public sealed class MeshOptions
     /// </summary>
     public int MaxConcurrentCalls { get; set; } = 4096;
 
+    /// <summary>
+    /// Most calls one caller's link may have executing on this node at once, so one link cannot take every slot of
+    /// <see cref="MaxConcurrentCalls"/> and starve the others; past it, that link's calls are refused as overloaded.
+    /// 0 (the default) means half of <see cref="MaxConcurrentCalls"/> (at least 1).
+    /// </summary>
+    public int MaxConcurrentCallsPerLink { get; set; }
+
+    /// <summary>
+    /// The longest a call may run on this node, whatever deadline its caller carried (a caller that sends none gets
+    /// this one), so "no deadline" is never "forever". Default 5 minutes.
+    /// </summary>
+    public TimeSpan MaxDeadline { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Whether a caller whose call failed on this node gets the exception's message. Off by default: callers get the
+    /// exception's type and a correlation id, and this node logs the whole exception with that id, so messages
+    /// (connection strings, paths, user data) never leave the node. Turn on for development.
+    /// </summary>
+    public bool SendExceptionMessages { get; set; }
+
+    /// <summary>Most links this node accepts at once (open or still in their handshake). Default 1024.</summary>
+    public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>Most links this node accepts at once from one remote IP address. Default 64.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 64;
+
+    /// <summary>Most accepted connections that may be in their handshake at once. Default 64.</summary>
+    public int MaxPendingHandshakes { get; set; } = 64;
+
+    /// <summary>
+    /// Largest hello (the first frame a peer sends: its id and services) accepted, in bytes, at most
+    /// <see cref="MaxFrameSize"/>. Default 64 KiB.
+    /// </summary>
+    public int MaxHelloSize { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Once a frame has started to arrive, the rest must arrive within this; a link that trickles a frame is closed.
+    /// Default 10 s.
+    /// </summary>
+    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>An idle link sends a ping this often. Default 1 s.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -88,6 +88,31 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             errors.Add($"MeshOptions.HeartbeatInterval must be between 10 ms and 10 minutes; it is {options.HeartbeatInterval}.");
         }
 
+        if (options.MaxConcurrentCallsPerLink < 0 || options.MaxConcurrentCallsPerLink > options.MaxConcurrentCalls)
+        {
+            errors.Add($"MeshOptions.MaxConcurrentCallsPerLink must be between 0 (half of MaxConcurrentCalls) and MeshOptions.MaxConcurrentCalls ({options.MaxConcurrentCalls}); it is {options.MaxConcurrentCallsPerLink}.");
+        }
+
+        if (options.MaxDeadline <= TimeSpan.Zero || options.MaxDeadline.TotalMilliseconds > uint.MaxValue)
+        {
+            errors.Add($"MeshOptions.MaxDeadline must be positive and at most 49 days; it is {options.MaxDeadline}.");
+        }
+
+        if (options.MaxConnections < 1 || options.MaxConnectionsPerAddress < 1 || options.MaxPendingHandshakes < 1)
+        {
+            errors.Add($"MeshOptions.MaxConnections, MaxConnectionsPerAddress and MaxPendingHandshakes must be at least 1; they are {options.MaxConnections}, {options.MaxConnectionsPerAddress} and {options.MaxPendingHandshakes}.");
+        }
+
+        if (options.MaxHelloSize < 1024)
+        {
+            errors.Add($"MeshOptions.MaxHelloSize must be at least 1024 bytes (a larger value than MeshOptions.MaxFrameSize acts as MaxFrameSize); it is {options.MaxHelloSize}.");
+        }
+
+        if (options.FrameTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"MeshOptions.FrameTimeout must be positive; it is {options.FrameTimeout}.");
+        }
+
         if (options.HeartbeatTimeout <= options.HeartbeatInterval)
         {
             errors.Add($"MeshOptions.HeartbeatTimeout ({options.HeartbeatTimeout}) must be longer than MeshOptions.HeartbeatInterval ({options.HeartbeatInterval}).");

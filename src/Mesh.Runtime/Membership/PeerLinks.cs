@@ -19,6 +19,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Slot> _slots = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly LogFolder _refused = new(TimeSpan.FromSeconds(10));
 
     /// <summary>Reconciles the links with the latest set of peers from discovery.</summary>
     public void Apply(IReadOnlyList<DiscoveredPeer> peers)
@@ -123,9 +124,18 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             catch (Exception ex) when (ex is ProtocolException or TimeoutException or IOException or SocketException or OperationCanceledException)
             {
                 failures++;
-                links.OnFailed(LinkFailure.Reason(ex));
+                links.OnFailed(slot.Peer.Address, ex);
                 var delay = Backoff.Jittered(failures, options.ReconnectMinBackoff, options.ReconnectMaxBackoff);
-                MeshLog.ConnectFailed(logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message);
+                if (ex is ProtocolException && _refused.ShouldLog(slot.Peer.Address, out var folded))
+                {
+                    // The peer answered but refused this node (other mesh, other protocol version): an operator must act.
+                    MeshLog.LinkRefusedByPeer(logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message, folded);
+                }
+                else
+                {
+                    MeshLog.ConnectFailed(logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message);
+                }
+
                 await Backoff.DelayAsync(delay, leaving).ConfigureAwait(false);
                 continue;
             }

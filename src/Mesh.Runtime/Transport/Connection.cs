@@ -22,6 +22,7 @@ internal abstract class Connection : IAsyncDisposable
     private readonly LinkSettings _settings;
     private Timer? _heartbeat;
     private long _lastReceived;
+    private long _partialSince;
     private string? _abortReason;
     private int _closing;
     private Task? _run;
@@ -61,7 +62,8 @@ internal abstract class Connection : IAsyncDisposable
     protected abstract string Role { get; }
 
     /// <summary>
-    /// Sends the preface and <paramref name="local"/>, then reads and validates the peer's preface and hello.
+    /// The handshake as the connecting side: sends the preface and <paramref name="local"/>, then reads and validates
+    /// the peer's preface and hello.
     /// </summary>
     public async Task<HelloMessage> HandshakeAsync(HelloMessage local, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -69,51 +71,81 @@ internal abstract class Connection : IAsyncDisposable
         timeoutCts.CancelAfter(timeout);
         try
         {
-            using (var hello = new PooledBufferWriter())
-            {
-                Protocol.WritePreface(hello.GetSpan(Protocol.PrefaceSize));
-                hello.Advance(Protocol.PrefaceSize);
-                local.WriteFrame(hello);
-                await _stream.WriteAsync(hello.WrittenMemory, timeoutCts.Token).ConfigureAwait(false);
-            }
-
-            var prefaceRead = false;
-            var preface = new byte[Protocol.PrefaceSize];
-            while (true)
-            {
-                var result = await _reader.ReadAsync(timeoutCts.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                if (!prefaceRead && buffer.Length >= Protocol.PrefaceSize)
-                {
-                    buffer.Slice(0, Protocol.PrefaceSize).CopyTo(preface);
-                    RemoteFeatures = Protocol.ValidatePreface(preface);
-                    buffer = buffer.Slice(Protocol.PrefaceSize);
-                    prefaceRead = true;
-                }
-
-                if (prefaceRead && FrameReader.TryRead(ref buffer, MaxFrameSize, out var header, out var payload))
-                {
-                    if (header.Kind != FrameKind.Hello)
-                    {
-                        throw new ProtocolException($"expected a hello frame, got {header.Kind}");
-                    }
-
-                    var remote = HelloMessage.Read(payload);
-                    _reader.AdvanceTo(buffer.Start);
-                    Remote = remote;
-                    return remote;
-                }
-
-                _reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    throw new ProtocolException("the peer closed the connection during the handshake");
-                }
-            }
+            await SendHelloAsync(local, timeoutCts.Token).ConfigureAwait(false);
+            return await ReadHelloAsync(timeoutCts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"the handshake with {RemoteEndPoint} did not complete within {timeout.TotalMilliseconds:0} ms");
+        }
+    }
+
+    /// <summary>
+    /// The handshake as the accepting side: reads and validates the peer's preface and hello, lets
+    /// <paramref name="accept"/> refuse it (by throwing <see cref="ProtocolException"/>), and only then sends the
+    /// preface and <paramref name="local"/>, so a peer learns nothing of this node (id, services, methods) before it
+    /// has presented itself.
+    /// </summary>
+    public async Task<HelloMessage> AcceptHandshakeAsync(HelloMessage local, Action<HelloMessage> accept, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
+        timeoutCts.CancelAfter(timeout);
+        try
+        {
+            var remote = await ReadHelloAsync(timeoutCts.Token).ConfigureAwait(false);
+            accept(remote);
+            await SendHelloAsync(local, timeoutCts.Token).ConfigureAwait(false);
+            return remote;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the handshake with {RemoteEndPoint} did not complete within {timeout.TotalMilliseconds:0} ms");
+        }
+    }
+
+    private async Task SendHelloAsync(HelloMessage local, CancellationToken cancellationToken)
+    {
+        using var hello = new PooledBufferWriter();
+        Protocol.WritePreface(hello.GetSpan(Protocol.PrefaceSize));
+        hello.Advance(Protocol.PrefaceSize);
+        local.WriteFrame(hello);
+        await _stream.WriteAsync(hello.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HelloMessage> ReadHelloAsync(CancellationToken cancellationToken)
+    {
+        var prefaceRead = false;
+        var preface = new byte[Protocol.PrefaceSize];
+        while (true)
+        {
+            var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (!prefaceRead && buffer.Length >= Protocol.PrefaceSize)
+            {
+                buffer.Slice(0, Protocol.PrefaceSize).CopyTo(preface);
+                RemoteFeatures = Protocol.ValidatePreface(preface);
+                buffer = buffer.Slice(Protocol.PrefaceSize);
+                prefaceRead = true;
+            }
+
+            if (prefaceRead && FrameReader.TryRead(ref buffer, Math.Min(MaxFrameSize, _settings.MaxHelloSize), out var header, out var payload))
+            {
+                if (header.Kind != FrameKind.Hello)
+                {
+                    throw new ProtocolException($"expected a hello frame, got {header.Kind}");
+                }
+
+                var remote = HelloMessage.Read(payload);
+                _reader.AdvanceTo(buffer.Start);
+                Remote = remote;
+                return remote;
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                throw new ProtocolException("the peer closed the connection during the handshake");
+            }
         }
     }
 
@@ -259,7 +291,15 @@ internal abstract class Connection : IAsyncDisposable
             return;
         }
 
-        var silent = Environment.TickCount64 - Volatile.Read(ref _lastReceived);
+        var now = Environment.TickCount64;
+        var partialSince = Volatile.Read(ref _partialSince);
+        if (partialSince != 0 && now - partialSince > (long)_settings.FrameTimeout.TotalMilliseconds)
+        {
+            Abort($"a frame that started to arrive {now - partialSince} ms ago is still incomplete (MeshOptions.FrameTimeout is {_settings.FrameTimeout.TotalMilliseconds:0} ms)");
+            return;
+        }
+
+        var silent = now - Volatile.Read(ref _lastReceived);
         if (silent >= (long)_settings.HeartbeatTimeout.TotalMilliseconds)
         {
             Abort($"the peer sent nothing for {silent} ms (MeshOptions.HeartbeatTimeout is {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms): it is dead or unreachable");
@@ -381,6 +421,17 @@ internal abstract class Connection : IAsyncDisposable
             finally
             {
                 _reader.AdvanceTo(buffer.Start, buffer.End);
+
+                // A frame left half-read must complete within FrameTimeout (checked by the heartbeat tick).
+                if (buffer.Length == 0)
+                {
+                    Volatile.Write(ref _partialSince, 0);
+                }
+                else if (Volatile.Read(ref _partialSince) == 0 || received > 0)
+                {
+                    Volatile.Write(ref _partialSince, Environment.TickCount64);
+                }
+
                 _metrics.RecordBytes(Role, received: true, received);
                 OnFramesRead();
             }

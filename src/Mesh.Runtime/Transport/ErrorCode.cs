@@ -23,4 +23,10 @@ internal enum ErrorCode : byte
     /// this one. The call was not executed; the caller sends it to another peer at once.
     /// </summary>
     Overloaded = 7,
+
+    /// <summary>
+    /// The call ran but its result is larger than <see cref="MeshOptions.MaxFrameSize"/>: that call fails with
+    /// <see cref="PayloadTooLargeException"/>; the link and its other calls are unaffected.
+    /// </summary>
+    ResultTooLarge = 8,
 }

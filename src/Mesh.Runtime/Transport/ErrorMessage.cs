@@ -3,7 +3,11 @@ using System.Buffers;
 namespace Mesh.Transport;
 
 /// <summary>The payload of an <see cref="FrameKind.Error"/> frame.</summary>
-internal readonly record struct ErrorMessage(ErrorCode Code, string TypeName, string Message)
+/// <remarks>
+/// The correlation id (under which the serving node logged the failure) follows the message; a node that sends none
+/// (older builds) ends the payload after the message, and a reader reads it only when present.
+/// </remarks>
+internal readonly record struct ErrorMessage(ErrorCode Code, string TypeName, string Message, string? CorrelationId = null)
 {
     public void WriteFrame(PooledBufferWriter writer, long callId)
     {
@@ -12,6 +16,11 @@ internal readonly record struct ErrorMessage(ErrorCode Code, string TypeName, st
         writer.Advance(1);
         WireFormat.WriteString(writer, TypeName);
         WireFormat.WriteString(writer, Message);
+        if (CorrelationId is not null)
+        {
+            WireFormat.WriteString(writer, CorrelationId);
+        }
+
         var frame = writer.WrittenSpanForPatch[start..];
         new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Error, 0, callId).Write(frame);
     }
@@ -22,6 +31,7 @@ internal readonly record struct ErrorMessage(ErrorCode Code, string TypeName, st
         var code = (ErrorCode)WireFormat.ReadByte(ref reader);
         var type = WireFormat.ReadString(ref reader);
         var message = WireFormat.ReadString(ref reader);
-        return new ErrorMessage(code, type, message);
+        var correlationId = reader.Remaining > 0 ? WireFormat.ReadString(ref reader) : null;
+        return new ErrorMessage(code, type, message, correlationId);
     }
 }

@@ -17,6 +17,12 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public int WrittenCount => _written;
 
+    /// <summary>
+    /// Most bytes this writer may hold; writing past it throws <see cref="PayloadTooLargeException"/> at once (so an
+    /// oversized payload fails while it is being written, not after). Default: no limit.
+    /// </summary>
+    public int Limit { get; set; } = int.MaxValue;
+
     /// <summary>Size of the array currently rented.</summary>
     public int Capacity => _buffer.Length;
 
@@ -38,6 +44,11 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count > Limit - _written)
+        {
+            throw new PayloadTooLargeException($"the payload passed its limit of {Limit} bytes");
+        }
+
         if (_written + count > _buffer.Length)
         {
             throw new InvalidOperationException("Cannot advance past the end of the buffer.");
@@ -74,7 +85,11 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written += bytes.Length;
     }
 
-    public void Reset() => _written = 0;
+    public void Reset()
+    {
+        _written = 0;
+        Limit = int.MaxValue;
+    }
 
     /// <summary>Drops the written bytes and swaps a grown array for a small one.</summary>
     public void Shrink()
@@ -104,6 +119,12 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         if (sizeHint < 1)
         {
             sizeHint = 1;
+        }
+
+        if (sizeHint > Limit - _written)
+        {
+            // Never grow for a write that cannot fit: a 100 MB argument fails before 100 MB are allocated.
+            throw new PayloadTooLargeException($"the payload passed its limit of {Limit} bytes");
         }
 
         if (_buffer.Length - _written >= sizeHint)

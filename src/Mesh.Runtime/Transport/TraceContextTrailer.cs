@@ -18,6 +18,9 @@ internal static class TraceContextTrailer
 
     private const int FixedSize = 16 + 8 + 1 + 2;
 
+    /// <summary>The largest trailer.</summary>
+    public const int MaxSize = FixedSize + MaxStateBytes;
+
     /// <summary>Appends <paramref name="context"/> to the frame being written.</summary>
     public static void Write(PooledBufferWriter writer, in ActivityContext context)
     {

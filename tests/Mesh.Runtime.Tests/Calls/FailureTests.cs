@@ -1,20 +1,38 @@
 using Mesh.Runtime.Tests.TestServices;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Runtime.Tests.Calls;
 
 public sealed class FailureTests
 {
     [Fact]
-    public async Task Fail_HandlerThrows_RemoteInvocationExceptionCarriesTypeAndMessage()
+    public async Task Fail_HandlerThrows_CallerGetsTypeAndCorrelationIdNotTheMessage()
     {
         await using var cluster = await TestCluster.StartAsync(servers: 1);
         var service = cluster.ClientService<ITestService>();
 
-        var ex = await Assert.ThrowsAsync<RemoteInvocationException>(() => service.Fail("boom").WaitAsync(TestCluster.Bound));
+        var ex = await Assert.ThrowsAsync<RemoteInvocationException>(() => service.Fail("Password=hunter2").WaitAsync(TestCluster.Bound));
 
         Assert.Equal(typeof(InvalidOperationException).FullName, ex.RemoteExceptionType);
-        Assert.Equal("boom", ex.RemoteMessage);
+        Assert.Equal("", ex.RemoteMessage);
+        Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+        Assert.Matches("^[0-9a-f]{16}$", ex.CorrelationId);
+        Assert.Contains(ex.CorrelationId!, ex.Message, StringComparison.Ordinal);
         Assert.Equal("node-1", ex.NodeId);
+    }
+
+    [Fact]
+    public async Task Fail_NodeSendsExceptionMessages_CallerGetsTheMessageToo()
+    {
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.SendExceptionMessages = true));
+        var service = cluster.ClientService<ITestService>();
+
+        var ex = await Assert.ThrowsAsync<RemoteInvocationException>(() => service.Fail("boom").WaitAsync(TestCluster.Bound));
+
+        Assert.Equal("boom", ex.RemoteMessage);
+        Assert.NotNull(ex.CorrelationId);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Mesh.Runtime.Tests.TestServices;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Runtime.Tests.Calls;
 
@@ -12,7 +13,10 @@ public sealed class PooledCallStressTests
     [Fact]
     public async Task Calls_MixedOutcomesAt256InFlight_EachEndsWithItsOwnOutcome()
     {
-        await using var cluster = await TestCluster.StartAsync(servers: 2);
+        // Each failure carries its own message, so a pooled call that crossed into another call's outcome shows.
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 2,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.SendExceptionMessages = true));
         var service = cluster.ClientService<ITestService>();
         var random = new Random(7);
         var answered = 0;

@@ -64,8 +64,10 @@ internal sealed class RawPeer(Socket socket) : IDisposable
     }
 
     /// <summary>Completes when the other side has closed the connection (reads until end of stream).</summary>
-    public async Task WaitForCloseAsync()
+    /// <summary>Waits until the node closes the connection; returns how many bytes it sent before (and unread so far).</summary>
+    public async Task<long> WaitForCloseAsync()
     {
+        long received = _buffered;
         while (true)
         {
             int read;
@@ -75,14 +77,15 @@ internal sealed class RawPeer(Socket socket) : IDisposable
             }
             catch (SocketException)
             {
-                return;
+                return received;
             }
 
             if (read == 0)
             {
-                return;
+                return received;
             }
 
+            received += read;
             _buffered = 0;
         }
     }
