@@ -17,6 +17,9 @@ public interface ITestService
 
     /// <summary>Blocks its thread (no await) until <see cref="NodeProbe.GateFor"/> is set.</summary>
     Task Hold(string key);
+
+    /// <summary>Returns a string of <paramref name="length"/> characters (a result as large as the caller asks).</summary>
+    ValueTask<string> Text(int length);
 }
 
 /// <summary>The reply of <see cref="ITestService.Echo"/>: the value and the node that served it.</summary>

@@ -16,6 +16,8 @@ internal sealed class TestService(IMeshNode node, NodeProbe probe) : ITestServic
 
     public Task Fail(string message) => throw new InvalidOperationException(message);
 
+    public ValueTask<string> Text(int length) => ValueTask.FromResult(new string('x', length));
+
     public Task Hold(string key)
     {
         probe.StartedFor(key).TrySetResult();

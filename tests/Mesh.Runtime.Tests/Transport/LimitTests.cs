@@ -1,0 +1,180 @@
+using Mesh.Calls;
+using Mesh.Runtime.Tests.TestServices;
+using Mesh.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Runtime.Tests.Transport;
+
+/// <summary>
+/// What one peer can make a node spend is bounded: its link's share of the calls, how long a call runs, how many
+/// connections and handshakes it holds, how slowly it sends a frame, how large a result it gets.
+/// </summary>
+public sealed class LimitTests
+{
+    [Fact]
+    public async Task Calls_OneLinkHoldsEverySlotItCan_OtherLinksCallsStillSucceed()
+    {
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.MaxConcurrentCalls = 8));
+        var server = cluster.Servers[0];
+
+        // The attacker: another node whose calls never end, 64 of them on its one link.
+        using var attacker = await ClientAsync("attacker", server);
+        var greedy = attacker.Services.GetRequiredService<ITestService>();
+        using var stop = new CancellationTokenSource();
+        var held = Enumerable.Range(0, 64).Select(i => Outcome(greedy.Block("held-" + i, stop.Token))).ToList();
+        for (var i = 0; i < 4; i++)
+        {
+            // Its share, half of MaxConcurrentCalls, runs; the rest is refused.
+            await Task.WhenAny(Enumerable.Range(0, 64).Select(k => server.Probe.StartedFor("held-" + k).Task)).Unwrap().WaitAsync(TestCluster.Bound);
+        }
+
+        // Everyone else: 200 calls, 4 at a time, all answered.
+        var service = cluster.ClientService<ITestService>();
+        var answered = 0;
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async w =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                if ((await service.Echo(i).WaitAsync(TestCluster.Bound)).Value == i)
+                {
+                    Interlocked.Increment(ref answered);
+                }
+            }
+        }));
+
+        Assert.True(answered >= 190, $"{answered} of 200 calls of the other link succeeded");
+        await stop.CancelAsync();
+        var outcomes = await Task.WhenAll(held).WaitAsync(TestCluster.Bound);
+        Assert.Equal(4, outcomes.Count(o => o == "cancelled"));
+        Assert.Equal(60, outcomes.Count(o => o == "refused"));
+        await attacker.StopAsync().WaitAsync(TestCluster.Bound);
+    }
+
+    [Fact]
+    public async Task Block_CallerCarriesAVeryLongDeadline_ServerEndsItAtMaxDeadline()
+    {
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureClient: o => o.DefaultDeadline = TimeSpan.FromHours(1),
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.MaxDeadline = TimeSpan.FromMilliseconds(300)));
+
+        await Assert.ThrowsAsync<DeadlineExceededException>(() => cluster.ClientService<ITestService>().Block("long", CancellationToken.None).WaitAsync(TestCluster.Bound));
+        await cluster.Servers[0].Probe.CancelledFor("long").Task.WaitAsync(TestCluster.Bound);
+    }
+
+    [Fact]
+    public async Task Accept_MoreConnectionsFromOneAddressThanAllowed_ExtraOnesClosedAtOnce()
+    {
+        // The handshake timeout is longer than the test's bound: a connection closed in time was closed by the limit.
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o =>
+            {
+                o.MaxConnectionsPerAddress = 3;
+                o.HandshakeTimeout = TimeSpan.FromMinutes(2);
+            }));
+        var endPoint = cluster.Servers[0].EndPoint;
+
+        // The cluster's client holds one link; two silent connections take the rest of the address's share.
+        using var first = await RawPeer.ConnectAsync(endPoint);
+        using var second = await RawPeer.ConnectAsync(endPoint);
+        await first.SendAsync(Protocol.Magic.ToArray());
+        await second.SendAsync(Protocol.Magic.ToArray());
+        using var third = await RawPeer.ConnectAsync(endPoint);
+
+        Assert.Equal(0, await third.WaitForCloseAsync());
+        Assert.Equal(5, await cluster.ClientService<ITestService>().Add(2, 3).AsTask().WaitAsync(TestCluster.Bound));
+    }
+
+    [Fact]
+    public async Task Accept_MoreUnfinishedHandshakesThanAllowed_ExtraOnesClosedAtOnce()
+    {
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o =>
+            {
+                o.MaxPendingHandshakes = 2;
+                o.HandshakeTimeout = TimeSpan.FromMinutes(2);
+            }));
+        var endPoint = cluster.Servers[0].EndPoint;
+        using var first = await RawPeer.ConnectAsync(endPoint);
+        using var second = await RawPeer.ConnectAsync(endPoint);
+        await first.SendAsync(Protocol.Magic.ToArray());
+        await second.SendAsync(Protocol.Magic.ToArray());
+
+        using var third = await RawPeer.ConnectAsync(endPoint);
+
+        Assert.Equal(0, await third.WaitForCloseAsync());
+    }
+
+    [Fact]
+    public async Task Link_FrameTrickledSlowerThanFrameTimeout_LinkClosed()
+    {
+        // Heartbeats would cut a silent peer only after a minute: the frame timeout is what closes this link.
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o =>
+            {
+                o.FrameTimeout = TimeSpan.FromMilliseconds(300);
+                o.HeartbeatInterval = TimeSpan.FromMilliseconds(50);
+                o.HeartbeatTimeout = TimeSpan.FromMinutes(1);
+            }));
+        using var raw = await RawPeer.ConnectAsync(cluster.Servers[0].EndPoint);
+        await raw.SendAsync(RawPeer.PrefaceAndHello(new HelloMessage("raw", "mesh", [])));
+        await raw.ReadHelloAsync();
+
+        // Half a frame header, then nothing.
+        await raw.SendAsync(new byte[FrameHeader.Size / 2]);
+
+        await raw.WaitForCloseAsync();
+    }
+
+    [Fact]
+    public async Task Text_ResultLargerThanMaxFrameSize_ThatCallFailsAndTheLinkLives()
+    {
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.MaxFrameSize = 4096));
+        var service = cluster.ClientService<ITestService>();
+        var link = Assert.Single(cluster.ClientService<PeerDirectory>().Links);
+
+        var ex = await Assert.ThrowsAsync<PayloadTooLargeException>(() => service.Text(100_000).AsTask().WaitAsync(TestCluster.Bound));
+
+        Assert.Contains("MaxFrameSize", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1000, (await service.Text(1000).AsTask().WaitAsync(TestCluster.Bound)).Length);
+        Assert.Same(link, Assert.Single(cluster.ClientService<PeerDirectory>().Links));
+        Assert.False(link.IsClosing);
+    }
+
+    private static async Task<string> Outcome(Task call)
+    {
+        try
+        {
+            await call;
+            return "answered";
+        }
+        catch (CallRefusedException)
+        {
+            return "refused";
+        }
+        catch (OperationCanceledException)
+        {
+            return "cancelled";
+        }
+    }
+
+    private static async Task<IHost> ClientAsync(string nodeId, TestNode server)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddMesh(o => o.NodeId = nodeId).UseStaticPeers(server.EndPoint.ToString()).AddClient<ITestService>();
+        var host = builder.Build();
+        await host.StartAsync().WaitAsync(TestCluster.Bound);
+        await host.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(TestCluster.ServiceName, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
+        return host;
+    }
+}
