@@ -17,7 +17,7 @@ internal static class CallFailures
     public static PeerCallOutcome PeerOutcome(ErrorCode code) => code switch
     {
         // The call ran there: its duration is a latency sample like a response's.
-        ErrorCode.RemoteException or ErrorCode.Cancelled or ErrorCode.ResultTooLarge => PeerCallOutcome.Answered,
+        ErrorCode.RemoteException or ErrorCode.Cancelled or ErrorCode.ResultTooLarge or ErrorCode.AnswerDropped => PeerCallOutcome.Answered,
         ErrorCode.Overloaded => PeerCallOutcome.Refused,
         _ => PeerCallOutcome.Abandoned,
     };
@@ -40,6 +40,8 @@ internal static class CallFailures
                 return call.UserToken.IsCancellationRequested
                     ? new OperationCanceledException($"The call to {call.Method} was cancelled by the caller.", null, call.UserToken)
                     : new DeadlineExceededException(call.Method.ToString(), call.Deadline);
+            case ErrorCode.AnswerDropped:
+                return new MeshException($"{error.Message} (node '{nodeId}')");
             case ErrorCode.ResultTooLarge:
                 return new PayloadTooLargeException($"{error.Message} (node '{nodeId}')");
             case ErrorCode.Overloaded:

@@ -17,12 +17,14 @@ internal sealed class ServerConnection : Connection, ICallReplies
 {
     private readonly ServerSession _session;
     private readonly NodeLoadMonitor _load;
+    private readonly ServerState _state;
     private readonly BatchDispatcher<ServeRequest> _dispatcher = new();
 
     public ServerConnection(Socket socket, ServerState state, LinkSettings settings, MeshMetrics metrics, ILogger<ServerConnection> logger)
         : base(socket, settings, metrics, logger)
     {
         _session = new ServerSession(state, this);
+        _state = state;
         _load = state.Load;
     }
 
@@ -31,7 +33,17 @@ internal sealed class ServerConnection : Connection, ICallReplies
     /// <summary>Tells the caller to send no new calls on this link.</summary>
     public void SendGoAway() => TrySendEmpty(FrameKind.GoAway, 0);
 
-    void ICallReplies.SendResult(ServerCall call) => TrySend(call.ResponseFrame(_load));
+    void ICallReplies.SendResult(ServerCall call)
+    {
+        // A caller that does not read its answers cannot make this node hold more than twice its send queue limit.
+        if (QueuedBytes > 2 * _state.MaxSendQueue)
+        {
+            ((ICallReplies)this).SendError(call.CallId, _state.DropAnswer(call));
+            return;
+        }
+
+        TrySend(call.ResponseFrame(_load));
+    }
 
     void ICallReplies.SendError(long callId, in ErrorMessage error)
     {
@@ -78,6 +90,13 @@ internal sealed class ServerConnection : Connection, ICallReplies
         var serviceId = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
         var methodId = BinaryPrimitives.ReadUInt32LittleEndian(prefix[4..]);
         var deadline = BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]);
+        if (QueuedBytes > _state.MaxSendQueue)
+        {
+            // The caller is not reading its answers: take no more work from it until it does.
+            ((ICallReplies)this).SendError(header.CallId, _state.RefuseNotReading());
+            return;
+        }
+
         var arguments = payload.Slice(Protocol.RequestPrefixSize);
         var parent = (header.Flags & FrameFlags.HasTraceContext) != 0 ? TraceContextTrailer.Split(ref arguments) : default;
         if (_session.TryStart(header.CallId, serviceId, methodId, deadline, arguments, parent) is { } call)

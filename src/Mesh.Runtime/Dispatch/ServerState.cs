@@ -26,6 +26,9 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
 
     public IPayloadSerializer Serializer => serializer;
 
+    /// <summary>Bytes of answers a link may hold queued before its new requests are refused (<see cref="MeshOptions.MaxSendQueueBytes"/>).</summary>
+    public long MaxSendQueue { get; } = options.MaxSendQueueBytes;
+
     /// <summary>The largest response frame (header + result + load report) that fits a frame of <see cref="MeshOptions.MaxFrameSize"/>.</summary>
     public int MaxResponseFrame { get; } = FrameHeader.Size + options.MaxFrameSize;
 
@@ -153,6 +156,20 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     {
         MeshLog.ResultTooLarge(logger, call.ServiceName, call.MethodName, error.Message);
         return new ErrorMessage(ErrorCode.ResultTooLarge, typeof(PayloadTooLargeException).FullName!, error.Message);
+    }
+
+    /// <summary>A request refused because its link's answers are not being read.</summary>
+    public ErrorMessage RefuseNotReading()
+    {
+        metrics.RecordRefusal(null, "caller_not_reading");
+        return new ErrorMessage(ErrorCode.Overloaded, "Mesh.Overloaded", "overloaded");
+    }
+
+    /// <summary>An answer dropped because its link's answers are not being read: the caller gets this instead.</summary>
+    public ErrorMessage DropAnswer(ServerCall call)
+    {
+        metrics.RecordRefusal(call.ServiceName, "answer_dropped");
+        return new ErrorMessage(ErrorCode.AnswerDropped, "Mesh.AnswerDropped", $"{call.ServiceName}.{call.MethodName} ran, but its answer was dropped: the caller was not reading its answers (MeshOptions.MaxSendQueueBytes)");
     }
 
     /// <summary>A call this link ran refused because the link runs its share of the node's calls.</summary>

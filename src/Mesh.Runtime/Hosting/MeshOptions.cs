@@ -95,6 +95,14 @@ public sealed class MeshOptions
     /// </summary>
     public bool SendExceptionMessages { get; set; }
 
+    /// <summary>
+    /// Most bytes of answers a node keeps queued for one caller that does not read them. Past it, that link's new
+    /// requests are refused as overloaded; past twice it, the answers of calls that finish are dropped and the caller
+    /// gets a failure instead, so a caller that stops reading cannot make the node hold more. At least
+    /// <see cref="MaxFrameSize"/>. Default 16 MiB.
+    /// </summary>
+    public int MaxSendQueueBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Most links this node accepts at once (open or still in their handshake). Default 1024.</summary>
     public int MaxConnections { get; set; } = 1024;
 

@@ -166,6 +166,9 @@ internal abstract class Connection : IAsyncDisposable
         _heartbeat = new Timer(static state => ((Connection)state!).OnHeartbeat(), this, period, period);
     }
 
+    /// <summary>Bytes queued on this link and not yet taken by the peer (see <see cref="FrameSender.QueuedBytes"/>).</summary>
+    public long QueuedBytes => _sender.QueuedBytes;
+
     /// <summary>Queues a complete frame for sending; false when the connection is closing.</summary>
     public bool TrySend(ReadOnlySpan<byte> frame)
     {

@@ -29,4 +29,10 @@ internal enum ErrorCode : byte
     /// <see cref="PayloadTooLargeException"/>; the link and its other calls are unaffected.
     /// </summary>
     ResultTooLarge = 8,
+
+    /// <summary>
+    /// The call ran, but its answer was dropped because the caller had not read its earlier answers (the link's send
+    /// queue passed twice <see cref="MeshOptions.MaxSendQueueBytes"/>).
+    /// </summary>
+    AnswerDropped = 9,
 }

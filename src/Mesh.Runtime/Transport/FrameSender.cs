@@ -9,6 +9,7 @@ namespace Mesh.Transport;
 internal sealed class FrameSender : IDisposable
 {
     private const int InitialBufferSize = 16 * 1024;
+    private const int ShrinkAbove = 1024 * 1024;
     private readonly Lock _gate = new();
     private readonly SendSignal _signal = new();
     private PooledBufferWriter _pending = new(InitialBufferSize);
@@ -16,6 +17,13 @@ internal sealed class FrameSender : IDisposable
     private bool _signaled;
     private bool _completed;
     private long _heldAt;
+    private long _queued;
+
+    /// <summary>
+    /// Bytes queued and not yet written to the socket, the batch being written included: what a peer that does not
+    /// read makes this link hold. Read without a lock.
+    /// </summary>
+    public long QueuedBytes => Volatile.Read(ref _queued);
 
     /// <summary>Bytes queued but not yet handed to the socket.</summary>
     public int PendingBytes
@@ -41,6 +49,7 @@ internal sealed class FrameSender : IDisposable
             }
 
             _pending.Write(frame);
+            Interlocked.Add(ref _queued, frame.Length);
             signal = !_signaled;
             _signaled = true;
         }
@@ -128,6 +137,14 @@ internal sealed class FrameSender : IDisposable
             if (batch.WrittenCount > 0)
             {
                 await stream.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref _queued, -batch.WrittenCount);
+
+                // A burst (or a peer that stopped reading) may have grown the buffer: give it back.
+                if (batch.Capacity > ShrinkAbove)
+                {
+                    batch.Shrink();
+                }
+
                 batch.Reset();
             }
 

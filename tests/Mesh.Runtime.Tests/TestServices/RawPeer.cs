@@ -6,16 +6,16 @@ using Mesh.Transport;
 namespace Mesh.Runtime.Tests.TestServices;
 
 /// <summary>A hand-driven socket that speaks (or breaks) the wire protocol, for robustness tests.</summary>
-internal sealed class RawPeer(Socket socket) : IDisposable
+internal sealed class RawPeer(Socket socket, int bufferSize = 64 * 1024) : IDisposable
 {
-    private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly byte[] _buffer = new byte[bufferSize];
     private int _buffered;
 
-    public static async Task<RawPeer> ConnectAsync(IPEndPoint endPoint)
+    public static async Task<RawPeer> ConnectAsync(IPEndPoint endPoint, int bufferSize = 64 * 1024)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(endPoint).WaitAsync(TestCluster.Bound);
-        return new RawPeer(socket);
+        return new RawPeer(socket, bufferSize);
     }
 
     public static byte[] PrefaceAndHello(HelloMessage hello)
@@ -63,7 +63,6 @@ internal sealed class RawPeer(Socket socket) : IDisposable
         }
     }
 
-    /// <summary>Completes when the other side has closed the connection (reads until end of stream).</summary>
     /// <summary>Waits until the node closes the connection; returns how many bytes it sent before (and unread so far).</summary>
     public async Task<long> WaitForCloseAsync()
     {

@@ -1,5 +1,9 @@
+using System.Diagnostics.Metrics;
 using Mesh.Calls;
+using Mesh.Invocation;
 using Mesh.Runtime.Tests.TestServices;
+using Mesh.Serialization;
+using Xunit.Abstractions;
 using Mesh.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,7 +15,7 @@ namespace Mesh.Runtime.Tests.Transport;
 /// What one peer can make a node spend is bounded: its link's share of the calls, how long a call runs, how many
 /// connections and handshakes it holds, how slowly it sends a frame, how large a result it gets.
 /// </summary>
-public sealed class LimitTests
+public sealed class LimitTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Calls_OneLinkHoldsEverySlotItCan_OtherLinksCallsStillSucceed()
@@ -148,6 +152,74 @@ public sealed class LimitTests
         Assert.Equal(1000, (await service.Text(1000).AsTask().WaitAsync(TestCluster.Bound)).Length);
         Assert.Same(link, Assert.Single(cluster.ClientService<PeerDirectory>().Links));
         Assert.False(link.IsClosing);
+    }
+
+    [Fact]
+    public async Task Text_CallerNeverReadsItsAnswers_NodeHoldsAtMostTwiceItsSendQueue()
+    {
+        const int Calls = 400;
+        const int ResultSize = 1_000_000;
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.MaxSendQueueBytes = 4 * 1024 * 1024));
+        var server = cluster.Servers[0];
+        var ended = 0;
+        var allEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "rpc.server.call.duration" && ReferenceEquals(instrument.Meter.Scope, server.Host.Services.GetRequiredService<IMeterFactory>()))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) =>
+        {
+            if (Interlocked.Increment(ref ended) == Calls)
+            {
+                allEnded.TrySetResult();
+            }
+        });
+        listener.Start();
+
+        // A caller that asks for 400 answers of 1 MB in a few KB of requests, then reads nothing.
+        using var raw = await RawPeer.ConnectAsync(server.EndPoint, bufferSize: 4 * ResultSize);
+        await raw.SendAsync(RawPeer.PrefaceAndHello(new HelloMessage("reader-never", "mesh", [])));
+        await raw.ReadHelloAsync();
+        var method = MeshServiceRegistry.Get<ITestService>().Methods.Single(m => m.Name == nameof(ITestService.Text));
+        var serializer = server.Host.Services.GetRequiredService<IPayloadSerializer>();
+        var requests = new List<byte>();
+        for (var i = 1; i <= Calls; i++)
+        {
+            using var request = RequestBuilder.Rent(method, serializer, 4 * 1024 * 1024);
+            request.WriteArgument(ResultSize);
+            requests.AddRange(request.Frame(i, 60_000).ToArray());
+        }
+
+        await raw.SendAsync([.. requests]);
+        await allEnded.Task.WaitAsync(TestCluster.Bound);
+
+        // Every call ran; only what fit in twice the send queue (plus the kernel's socket buffers) was kept as answers.
+        var answers = 0;
+        var dropped = 0;
+        while (answers + dropped < Calls)
+        {
+            var (header, payload) = await raw.ReadCallFrameAsync();
+            if (header.Kind == FrameKind.Response)
+            {
+                answers++;
+            }
+            else
+            {
+                Assert.Equal(FrameKind.Error, header.Kind);
+                Assert.Equal(ErrorCode.AnswerDropped, (ErrorCode)payload[0]);
+                dropped++;
+            }
+        }
+
+        output.WriteLine($"{Calls} calls of {ResultSize} bytes: {answers} answers kept, {dropped} dropped");
+        Assert.InRange(answers, 1, 40);
+        Assert.Equal(5, await cluster.ClientService<ITestService>().Add(2, 3).AsTask().WaitAsync(TestCluster.Bound));
     }
 
     private static async Task<string> Outcome(Task call)
