@@ -12,7 +12,7 @@ namespace Mesh.Calls;
 /// handshake whether a link runs its calls in-process: when it reaches this node itself and
 /// <see cref="MeshOptions.LocalCalls"/> is <see cref="LocalCallMode.ShortCircuit"/>.
 /// </summary>
-internal sealed class ClientLinkFactory(LinkSettings settings, MeshMetrics metrics, PeerDirectory directory, ILogger<ClientLink> logger, string nodeId, LocalCalls? local)
+internal sealed class ClientLinkFactory(LinkSettings settings, LinkTls? tls, MeshMetrics metrics, PeerDirectory directory, ILogger<ClientLink> logger, string nodeId, LocalCalls? local)
 {
     /// <summary>A link on <paramref name="socket"/> that feeds <paramref name="stats"/>; its handshake is the caller's to run.</summary>
     public ClientLink Create(Socket socket, PeerStats stats) => new(socket, settings, metrics, logger, stats);
@@ -23,6 +23,10 @@ internal sealed class ClientLinkFactory(LinkSettings settings, MeshMetrics metri
         metrics.RecordLinkFailure("client", LinkFailure.Reason(error));
         directory.OnLinkFailed($"the last attempt to link to {address} failed: {error.Message}");
     }
+
+    /// <summary>Runs TLS on a new link when the node uses it (<see cref="MeshOptions.Tls"/>), before its Mesh handshake.</summary>
+    public Task SecureAsync(ClientLink link, TimeSpan timeout, CancellationToken cancellationToken)
+        => tls is null ? Task.CompletedTask : link.SecureAsync(tls, asServer: false, timeout, cancellationToken);
 
     /// <summary>Called once the handshake of <paramref name="link"/> has succeeded, before it starts.</summary>
     public void OnLinked(ClientLink link)

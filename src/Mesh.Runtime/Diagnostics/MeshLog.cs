@@ -12,8 +12,8 @@ internal static partial class MeshLog
     [LoggerMessage(2, LogLevel.Information, "Mesh node {NodeId} stopped ({Remaining} calls still running after the drain)")]
     public static partial void NodeStopped(ILogger logger, string nodeId, int remaining);
 
-    [LoggerMessage(3, LogLevel.Information, "Linked to peer {PeerNodeId} at {EndPoint} (services: {Services})")]
-    public static partial void PeerLinked(ILogger logger, string peerNodeId, EndPoint? endPoint, string services);
+    [LoggerMessage(3, LogLevel.Information, "Linked to peer {PeerNodeId} at {EndPoint} (identity {Identity}; services: {Services})")]
+    public static partial void PeerLinked(ILogger logger, string peerNodeId, EndPoint? endPoint, string identity, string services);
 
     [LoggerMessage(4, LogLevel.Information, "Link to peer {PeerNodeId} at {EndPoint} closed")]
     public static partial void PeerUnlinked(ILogger logger, string? peerNodeId, EndPoint? endPoint);

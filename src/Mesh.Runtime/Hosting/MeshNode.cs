@@ -33,6 +33,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private readonly ILogger<ServerConnection> _serverLogger;
     private readonly LinkSettings _linkSettings;
     private readonly MeshMetrics _metrics;
+    private readonly LinkTls? _tls;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -64,13 +65,14 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         _serverLogger = loggerFactory.CreateLogger<ServerConnection>();
         _linkSettings = LinkSettings.From(_options);
         _metrics = metrics;
+        _tls = LinkTls.From(_options.Tls);
         var catalog = new ServiceCatalog(registrations.Create(services));
         _time = balancer.Time;
         var load = new NodeLoadMonitor(_time, new ProcessLoadSource(_time), ServiceTimeDecay) { ConcurrencyLimit = _options.MaxConcurrentCalls };
         _server = new ServerState(catalog, serializer, _options, load, metrics, loggerFactory.CreateLogger<ServerState>());
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
         Local = _options.LocalCalls == LocalCallMode.ShortCircuit ? new LocalCalls(_server) : null;
-        var clientLinks = new ClientLinkFactory(_linkSettings, metrics, directory, loggerFactory.CreateLogger<ClientLink>(), _options.NodeId, Local);
+        var clientLinks = new ClientLinkFactory(_linkSettings, _tls, metrics, directory, loggerFactory.CreateLogger<ClientLink>(), _options.NodeId, Local);
         _links = new PeerLinks(_options, directory, _hello, balancer, clientLinks, loggerFactory.CreateLogger<PeerLinks>());
         ObservePeers(metrics);
     }
@@ -370,7 +372,13 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         var handshaking = true;
         try
         {
-            // The caller presents itself first; only a peer of this mesh learns this node's id and services.
+            // With TLS the peer proves who it is before anything else; then it presents itself first, and only a
+            // peer of this mesh learns this node's id and services.
+            if (_tls is not null)
+            {
+                await connection.SecureAsync(_tls, asServer: true, _options.HandshakeTimeout, _stopping.Token).ConfigureAwait(false);
+            }
+
             await connection.AcceptHandshakeAsync(_hello, CheckMesh, _options.HandshakeTimeout, _stopping.Token).ConfigureAwait(false);
             EndHandshake(ref handshaking);
             connection.Start();
@@ -381,7 +389,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
             await connection.Closed.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ProtocolException or TimeoutException or IOException or SocketException or OperationCanceledException)
+        catch (Exception ex) when (LinkFailure.IsLinkFailure(ex))
         {
             _metrics.RecordLinkFailure("server", LinkFailure.Reason(ex));
             if (_refusals.ShouldLog("handshake " + address, out var folded))

@@ -95,6 +95,9 @@ public sealed class MeshOptions
     /// </summary>
     public bool SendExceptionMessages { get; set; }
 
+    /// <summary>Mutual TLS for every link; off (plaintext) until <see cref="MeshTlsOptions.CertificatePath"/> is set.</summary>
+    public MeshTlsOptions Tls { get; } = new();
+
     /// <summary>
     /// Most bytes of answers a node keeps queued for one caller that does not read them. Past it, that link's new
     /// requests are refused as overloaded; past twice it, the answers of calls that finish are dropped and the caller

@@ -113,6 +113,21 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             errors.Add($"MeshOptions.MaxSendQueueBytes must be between MeshOptions.MaxFrameSize ({options.MaxFrameSize}) and 1 GiB; it is {options.MaxSendQueueBytes}.");
         }
 
+        if (options.Tls.IsEnabled || options.Tls.PrivateKeyPath is not null || options.Tls.CertificateAuthorityPath is not null)
+        {
+            foreach (var (file, path) in new[] { ("CertificatePath", options.Tls.CertificatePath), ("PrivateKeyPath", options.Tls.PrivateKeyPath), ("CertificateAuthorityPath", options.Tls.CertificateAuthorityPath) })
+            {
+                if (path is null)
+                {
+                    errors.Add($"MeshOptions.Tls.{file} must be set when any of MeshOptions.Tls is (certificate, private key and CA bundle, PEM files).");
+                }
+                else if (!File.Exists(path))
+                {
+                    errors.Add($"MeshOptions.Tls.{file} '{path}' does not exist.");
+                }
+            }
+        }
+
         if (options.FrameTimeout <= TimeSpan.Zero)
         {
             errors.Add($"MeshOptions.FrameTimeout must be positive; it is {options.FrameTimeout}.");

@@ -106,7 +106,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
                 slot.Links[connection] = link;
                 link.Draining += directory.Remove;
                 directory.Add(link, slot.Peer.IsReady);
-                MeshLog.PeerLinked(logger, link.PeerNodeId, link.RemoteEndPoint, string.Join(", ", link.Remote!.Services.Select(s => s.Name)));
+                MeshLog.PeerLinked(logger, link.PeerNodeId, link.RemoteEndPoint, link.PeerIdentity ?? "none: plaintext", string.Join(", ", link.Remote!.Services.Select(s => s.Name)));
                 await Task.WhenAny(link.Closed, Task.Delay(Timeout.Infinite, leaving)).ConfigureAwait(false);
                 if (leaving.IsCancellationRequested)
                 {
@@ -121,12 +121,12 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             {
                 return;
             }
-            catch (Exception ex) when (ex is ProtocolException or TimeoutException or IOException or SocketException or OperationCanceledException)
+            catch (Exception ex) when (LinkFailure.IsLinkFailure(ex))
             {
                 failures++;
                 links.OnFailed(slot.Peer.Address, ex);
                 var delay = Backoff.Jittered(failures, options.ReconnectMinBackoff, options.ReconnectMaxBackoff);
-                if (ex is ProtocolException && _refused.ShouldLog(slot.Peer.Address, out var folded))
+                if (ex is ProtocolException or System.Security.Authentication.AuthenticationException && _refused.ShouldLog(slot.Peer.Address, out var folded))
                 {
                     // The peer answered but refused this node (other mesh, other protocol version): an operator must act.
                     MeshLog.LinkRefusedByPeer(logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message, folded);
@@ -183,6 +183,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
         var link = links.Create(socket, slot.StatsFor(balancer));
         try
         {
+            await links.SecureAsync(link, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
             var remote = await link.HandshakeAsync(hello, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
             if (remote.MeshName != options.MeshName)
             {

@@ -14,8 +14,8 @@ namespace Mesh.Transport;
 internal abstract class Connection : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
-    private readonly PipeReader _reader;
+    private Stream _stream;
+    private PipeReader _reader;
     private readonly FrameSender _sender = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,6 +43,41 @@ internal abstract class Connection : IAsyncDisposable
     }
 
     public IPEndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The peer's identity from its TLS certificate (see <see cref="LinkTls.IdentityOf"/>), or null on a plaintext link.</summary>
+    public string? PeerIdentity { get; private set; }
+
+    /// <summary>
+    /// Runs the TLS handshake (both sides present certificates) before anything else is exchanged; from then on every
+    /// byte of the link is encrypted. Throws <see cref="System.Security.Authentication.AuthenticationException"/> when the
+    /// peer's certificate is not trusted or it does not speak TLS.
+    /// </summary>
+    public async Task SecureAsync(LinkTls tls, bool asServer, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
+        timeoutCts.CancelAfter(timeout);
+        var ssl = new System.Net.Security.SslStream(_stream, leaveInnerStreamOpen: false);
+        try
+        {
+            if (asServer)
+            {
+                await ssl.AuthenticateAsServerAsync(tls.ServerOptions(), timeoutCts.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await ssl.AuthenticateAsClientAsync(tls.ClientOptions(), timeoutCts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new TimeoutException($"the TLS handshake with {RemoteEndPoint} did not complete within {timeout.TotalMilliseconds:0} ms");
+        }
+
+        PeerIdentity = LinkTls.IdentityOf(ssl.RemoteCertificate);
+        _stream = ssl;
+        _reader = PipeReader.Create(ssl, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+    }
 
     /// <summary>The peer's hello, once the handshake has completed.</summary>
     public HelloMessage? Remote { get; private set; }
