@@ -40,6 +40,8 @@ internal static class CallFailures
                 return call.UserToken.IsCancellationRequested
                     ? new OperationCanceledException($"The call to {call.Method} was cancelled by the caller.", null, call.UserToken)
                     : new DeadlineExceededException(call.Method.ToString(), call.Deadline);
+            case ErrorCode.PermissionDenied:
+                return new PermissionDeniedException($"Node '{nodeId}' refused {call.Method}: {error.Message}");
             case ErrorCode.AnswerDropped:
                 return new MeshException($"{error.Message} (node '{nodeId}')");
             case ErrorCode.ResultTooLarge:

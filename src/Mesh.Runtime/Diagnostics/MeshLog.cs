@@ -24,6 +24,9 @@ internal static partial class MeshLog
     [LoggerMessage(19, LogLevel.Warning, "{Service}.{Method} returned a result too large to send; the caller gets PayloadTooLargeException: {Reason}")]
     public static partial void ResultTooLarge(ILogger logger, string service, string method, string reason);
 
+    [LoggerMessage(20, LogLevel.Warning, "Refused calls of {Identity} to {Service}: not among MeshOptions.Tls.AllowedCallers ({Folded} more folded since the last report)")]
+    public static partial void PermissionDenied(ILogger logger, string identity, string service, int folded);
+
     [LoggerMessage(17, LogLevel.Warning, "Peer {EndPoint} refused this node's link (attempt {Attempt}, next in {DelayMs} ms): {Reason} ({Folded} more folded since the last report)")]
     public static partial void LinkRefusedByPeer(ILogger logger, string endPoint, int attempt, long delayMs, string reason, int folded);
 

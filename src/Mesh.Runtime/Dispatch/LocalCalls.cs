@@ -33,7 +33,7 @@ internal sealed class LocalCalls(ServerState state)
         {
             _owner = owner;
             _caller = caller;
-            _session = new ServerSession(owner._state, this);
+            _session = new ServerSession(owner._state, this, local: true);
         }
 
         /// <summary>

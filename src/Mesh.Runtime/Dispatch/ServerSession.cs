@@ -12,11 +12,14 @@ namespace Mesh.Dispatch;
 /// node's cap (<see cref="ServerState"/>), keeps the running calls by call id so a cancel reaches the right one,
 /// answers through <see cref="ICallReplies"/> when the handler ends, and recycles the call.
 /// </summary>
-internal sealed class ServerSession(ServerState state, ICallReplies replies)
+internal sealed class ServerSession(ServerState state, ICallReplies replies, bool local = false)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<long, ServerCall> _running = [];
     private int _admitted;
+
+    /// <summary>The caller's identity (its TLS certificate), once its link is secured; null on a plaintext link.</summary>
+    public string? CallerIdentity { get; set; }
 
     /// <summary>The largest response frame a call may build (header, result and the appended load report).</summary>
     public int MaxResponseFrame => state.MaxResponseFrame;
@@ -110,6 +113,14 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies)
         if (!state.TryAdmit(serviceId, out service, out var refusal))
         {
             replies.SendError(callId, refusal);
+            return false;
+        }
+
+        if (!state.MayCall(service, CallerIdentity, local, out var denial))
+        {
+            state.Dropped();
+            replies.SendError(callId, denial);
+            service = null;
             return false;
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using Mesh.Diagnostics;
 using Mesh.Load;
@@ -20,6 +21,9 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     private readonly int _maxConcurrentCalls = options.MaxConcurrentCalls;
     private readonly uint _maxDeadlineMs = (uint)options.MaxDeadline.TotalMilliseconds;
     private readonly bool _sendMessages = options.SendExceptionMessages;
+    private readonly FrozenDictionary<uint, FrozenSet<string>> _allowed
+        = options.Tls.AllowedCallers.ToFrozenDictionary(pair => StableHash.Compute(pair.Key), pair => pair.Value.ToFrozenSet(StringComparer.Ordinal));
+    private readonly LogFolder _denials = new(TimeSpan.FromSeconds(10));
     private int _running;
 
     public ServiceCatalog Catalog => catalog;
@@ -156,6 +160,28 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     {
         MeshLog.ResultTooLarge(logger, call.ServiceName, call.MethodName, error.Message);
         return new ErrorMessage(ErrorCode.ResultTooLarge, typeof(PayloadTooLargeException).FullName!, error.Message);
+    }
+
+    /// <summary>
+    /// Whether a caller with <paramref name="identity"/> (null: plaintext or this node itself) may call
+    /// <paramref name="service"/>; otherwise the refusal to answer with. Calls this node makes to itself are always allowed.
+    /// </summary>
+    public bool MayCall(HostedService service, string? identity, bool local, out ErrorMessage refusal)
+    {
+        if (local || _allowed.Count == 0 || !_allowed.TryGetValue(service.Id, out var allowed) || (identity is not null && allowed.Contains(identity)))
+        {
+            refusal = default;
+            return true;
+        }
+
+        metrics.RecordRefusal(service.Name, "permission_denied");
+        if (_denials.ShouldLog(service.Name + " " + identity, out var folded))
+        {
+            MeshLog.PermissionDenied(logger, identity ?? "(no certificate)", service.Name, folded);
+        }
+
+        refusal = new ErrorMessage(ErrorCode.PermissionDenied, typeof(PermissionDeniedException).FullName!, $"the caller's identity may not call {service.Name}");
+        return false;
     }
 
     /// <summary>A request refused because its link's answers are not being read.</summary>

@@ -381,6 +381,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
             await connection.AcceptHandshakeAsync(_hello, CheckMesh, _options.HandshakeTimeout, _stopping.Token).ConfigureAwait(false);
             EndHandshake(ref handshaking);
+            connection.OnAccepted();
             connection.Start();
             if (_server.IsDraining)
             {

@@ -17,6 +17,13 @@ public sealed class MeshTlsOptions
     /// <summary>The certificate authorities peers' certificates must chain to (PEM bundle), e.g. <c>/etc/mesh/tls/ca.crt</c>.</summary>
     public string? CertificateAuthorityPath { get; set; }
 
+    /// <summary>
+    /// Per service (wire name, e.g. <c>Shop.IInventory</c>), the peer identities allowed to call it (certificate URI or
+    /// DNS names, e.g. <c>spiffe://cluster.local/ns/shop/sa/frontend</c>). A service not listed takes calls from every
+    /// authenticated peer of the mesh. A refused call fails with <see cref="PermissionDeniedException"/>.
+    /// </summary>
+    public IDictionary<string, ISet<string>> AllowedCallers { get; } = new Dictionary<string, ISet<string>>(StringComparer.Ordinal);
+
     /// <summary>Whether TLS is configured.</summary>
     public bool IsEnabled => CertificatePath is not null;
 }

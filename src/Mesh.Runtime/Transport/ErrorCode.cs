@@ -35,4 +35,7 @@ internal enum ErrorCode : byte
     /// queue passed twice <see cref="MeshOptions.MaxSendQueueBytes"/>).
     /// </summary>
     AnswerDropped = 9,
+
+    /// <summary>The caller's identity may not call the service (<see cref="MeshTlsOptions.AllowedCallers"/>). Not executed.</summary>
+    PermissionDenied = 10,
 }

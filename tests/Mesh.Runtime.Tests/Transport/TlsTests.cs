@@ -78,6 +78,30 @@ public sealed class TlsTests
         await second.StopAsync().WaitAsync(TestCluster.Bound);
     }
 
+    [Fact]
+    public async Task Calls_ServiceAllowsOnlyAnotherIdentity_CallerRefusedWithPermissionDenied()
+    {
+        using var certificates = new TestCertificates();
+        await using var server = await TestNode.StartAsync("node-1", mesh => mesh.Services.Configure<MeshOptions>(o =>
+        {
+            certificates.Use(o, "node-1");
+            o.Tls.AllowedCallers[TestCluster.ServiceName] = new HashSet<string> { "spiffe://cluster.local/ns/test/sa/frontend" };
+        }));
+        using var frontend = await ClientAsync(server, o => certificates.Use(o, "frontend"));
+        using var other = await ClientAsync(server, o => certificates.Use(o, "batch-job"));
+        foreach (var client in new[] { frontend, other })
+        {
+            await client.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(TestCluster.ServiceName, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
+        }
+
+        Assert.Equal(3, await frontend.Services.GetRequiredService<ITestService>().Add(1, 2).AsTask().WaitAsync(TestCluster.Bound));
+        var ex = await Assert.ThrowsAsync<PermissionDeniedException>(() => other.Services.GetRequiredService<ITestService>().Add(1, 2).AsTask().WaitAsync(TestCluster.Bound));
+        Assert.Contains(TestCluster.ServiceName, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, server.Probe.Served);
+        await frontend.StopAsync().WaitAsync(TestCluster.Bound);
+        await other.StopAsync().WaitAsync(TestCluster.Bound);
+    }
+
     /// <summary>Waits for the client's first failed link attempt, then checks no peer is linked and calls say why.</summary>
     private static async Task AssertNeverLinksAsync(IHost client)
     {
