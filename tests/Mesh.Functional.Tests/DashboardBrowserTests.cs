@@ -22,12 +22,12 @@ public sealed partial class DashboardBrowserTests
         {
             for (var i = 1; i <= 3; i++)
             {
-                backends.Add(await ShopProcess.StartAsync($"backend-{i}", $"127.0.0.9{i}", Bound));
+                backends.Add(await ShopProcess.StartAsync($"backend-{i}", $"127.0.0.20{i}", Bound));
             }
 
             frontend = await ShopProcess.StartAsync(
-                "frontend", "127.0.0.94", Bound, "--Shop:Role=frontend", "--Shop:Peers=127.0.0.91:7800,127.0.0.92:7800,127.0.0.93:7800");
-            using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.94:8080"), Timeout = Bound };
+                "frontend", "127.0.0.204", Bound, "--Shop:Role=frontend", "--Shop:Peers=127.0.0.201:7800,127.0.0.202:7800,127.0.0.203:7800");
+            using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.204:8080"), Timeout = Bound };
             await CallAsync(http, 30);
             var page = new Uri(http.BaseAddress, "/mesh").ToString();
 

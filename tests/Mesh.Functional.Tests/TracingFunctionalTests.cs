@@ -19,14 +19,14 @@ public sealed class TracingFunctionalTests
     [Fact]
     public async Task Stock_CallToAnotherProcess_ServerSpanIsChildOfClientSpan()
     {
-        await using var backend = await ShopProcess.StartAsync("trace-backend", "127.0.0.61", Bound, "--Shop:Telemetry=console");
+        await using var backend = await ShopProcess.StartAsync("trace-backend", "127.0.0.211", Bound, "--Shop:Telemetry=console");
         var exported = new List<Activity>();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddMeshInstrumentation().AddInMemoryExporter(exported));
         builder.Services
             .AddMesh(mesh => mesh.NodeId = "trace-client")
-            .UseStaticPeers("127.0.0.61:7800")
+            .UseStaticPeers("127.0.0.211:7800")
             .AddClient<IInventory>();
         using var client = builder.Build();
         await client.StartAsync();
