@@ -106,7 +106,9 @@ internal static class Parser
     /// </summary>
     /// <remarks>
     /// The signature string is the method's name followed by its parameter types in parentheses,
-    /// separated by ',' without spaces, leaving out a trailing <c>CancellationToken</c>; each type is
+    /// separated by ',' without spaces, leaving out a trailing <c>CancellationToken</c> and the appended
+    /// parameters (the trailing parameters with a default value, see
+    /// <see cref="GetFirstAppendedParameter"/>); each type is
     /// written as described for <see cref="SignatureTypeFormat"/>. For example
     /// <c>Task&lt;int&gt; Add(int a, int b, CancellationToken cancellationToken)</c> has the signature
     /// <c>Add(System.Int32,System.Int32)</c>. The id therefore depends neither on the declaration order of
@@ -325,7 +327,9 @@ internal static class Parser
 
             var parameters = new List<ParameterModel>();
             var signatureTypes = new List<string>();
+            var contractTypes = new List<string>();
             string? cancellationTokenIdentifier = null;
+            var firstAppended = GetFirstAppendedParameter(method);
             for (var i = 0; i < method.Parameters.Length; i++)
             {
                 var parameter = method.Parameters[i];
@@ -354,12 +358,22 @@ internal static class Parser
                     Report(DiagnosticDescriptors.UnsupportedParameterType, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), parameter.Type.ToDisplayString(MessageFormat));
                 }
 
+                var isAppended = i >= firstAppended;
                 parameters.Add(new ParameterModel(
                     Identifier: identifier,
                     TypeName: GetTypeName(parameter.Type),
                     IsParams: parameter.IsParams,
-                    DefaultValueExpression: parameter.HasExplicitDefaultValue ? DefaultValues.Format(parameter.Type, parameter.ExplicitDefaultValue) : null));
-                signatureTypes.Add(GetSignatureTypeName(parameter.Type));
+                    DefaultValueExpression: isAppended ? DefaultValues.Format(parameter.Type, parameter.ExplicitDefaultValue) : null));
+                var signatureType = GetSignatureTypeName(parameter.Type);
+                if (isAppended)
+                {
+                    contractTypes.Add("[" + signatureType + "]");
+                }
+                else
+                {
+                    signatureTypes.Add(signatureType);
+                    contractTypes.Add(signatureType);
+                }
             }
 
             if (_diagnostics.Count > diagnosticCount || returnKind is null)
@@ -368,6 +382,7 @@ internal static class Parser
             }
 
             var signature = method.Name + "(" + string.Join(",", signatureTypes) + ")";
+            var contract = method.Name + "(" + string.Join(",", contractTypes) + ")";
             var returnType = (INamedTypeSymbol)method.ReturnType;
             var hasResult = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
             return new MethodModel(
@@ -375,6 +390,7 @@ internal static class Parser
                 Identifier: Naming.ToIdentifier(method.Name),
                 MemberStem: ReserveStem(method.Name, stems),
                 Signature: signature,
+                Contract: contract,
                 Id: ComputeMethodId(signature),
                 IsIdempotent: method.GetAttributes().Any(IsIdempotentAttribute),
                 DeclaringInterfaceTypeName: declaringTypeName,
@@ -437,6 +453,29 @@ internal static class Parser
             "ValueTask`1" => ReturnKind.ValueTaskOfT,
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// The index of the first appended parameter: the trailing run of parameters with a default value
+    /// (before the cancellation token). They are not part of the method id, so they can be added to a
+    /// method without breaking peers that do not know them: a server defaults the ones an older caller does
+    /// not send and ignores the ones a newer caller sends beyond its own.
+    /// </summary>
+    private static int GetFirstAppendedParameter(IMethodSymbol method)
+    {
+        var end = method.Parameters.Length;
+        if (end > 0 && IsCancellationToken(method.Parameters[end - 1].Type))
+        {
+            end--;
+        }
+
+        var first = end;
+        while (first > 0 && method.Parameters[first - 1] is { HasExplicitDefaultValue: true, IsParams: false } parameter && !IsCancellationToken(parameter.Type))
+        {
+            first--;
+        }
+
+        return first;
     }
 
     private static bool IsCancellationToken(ITypeSymbol type)
