@@ -126,6 +126,8 @@ internal static class Parser
         private readonly Dictionary<ITypeSymbol, string> _signatureTypeNames = new(SymbolEqualityComparer.Default);
         private string? _serviceDisplayName;
         private readonly List<DiagnosticInfo> _diagnostics = [];
+        private readonly SortedSet<string> _experimentalIds = new(StringComparer.Ordinal);
+        private bool _hasErrors;
 
         public ServiceParser(INamedTypeSymbol service, Location interfaceLocation, CancellationToken cancellationToken)
         {
@@ -139,11 +141,18 @@ internal static class Parser
             CheckInterface();
             var serviceName = ReadServiceName(attribute);
             var methods = ParseMethods();
+            if (!_hasErrors && methods.Count == 0)
+            {
+                // A warning: the service still generates (it registers and links), but cannot be called.
+                Report(DiagnosticDescriptors.EmptyService, _interfaceLocation, ServiceDisplayName);
+            }
 
-            if (_diagnostics.Count > 0)
+            if (_hasErrors)
             {
                 return new ParseResult(null, new EquatableArray<DiagnosticInfo>(_diagnostics));
             }
+
+            CollectExperimentalIds(_service);
 
             var model = new ServiceModel(
                 InterfaceTypeName: _service.ToDisplayString(TypeNameFormat),
@@ -152,8 +161,9 @@ internal static class Parser
                 GeneratedNamespace: Naming.GetGeneratedNamespace(_service),
                 IsPublic: IsPublic(_service),
                 TypeNameStem: Naming.GetTypeNameStem(_service),
-                Methods: new EquatableArray<MethodModel>(methods));
-            return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+                Methods: new EquatableArray<MethodModel>(methods),
+                ExperimentalDiagnosticIds: new EquatableArray<string>(_experimentalIds));
+            return new ParseResult(model, new EquatableArray<DiagnosticInfo>(_diagnostics));
         }
 
         private static bool IsPublic(INamedTypeSymbol service)
@@ -171,6 +181,23 @@ internal static class Parser
 
         private void CheckInterface()
         {
+            for (var type = _service; type is not null; type = type.ContainingType)
+            {
+                if (IsObsoleteAsError(type))
+                {
+                    Report(DiagnosticDescriptors.ObsoleteAsError, _interfaceLocation, type.ToDisplayString(MessageFormat));
+                    break;
+                }
+            }
+
+            foreach (var baseInterface in _service.AllInterfaces)
+            {
+                if (IsDisposableInterface(baseInterface))
+                {
+                    Report(DiagnosticDescriptors.DisposableService, _interfaceLocation, ServiceDisplayName, baseInterface.ToDisplayString(MessageFormat));
+                }
+            }
+
             for (var type = _service; type is not null; type = type.ContainingType)
             {
                 if (type.TypeParameters.Length > 0)
@@ -268,7 +295,11 @@ internal static class Parser
             yield return _service;
             foreach (var type in _service.AllInterfaces)
             {
-                yield return type;
+                // Reported once for the interface (MESH0016), not once more for Dispose/DisposeAsync.
+                if (!IsDisposableInterface(type))
+                {
+                    yield return type;
+                }
             }
         }
 
@@ -292,9 +323,9 @@ internal static class Parser
 
             string? kind = member switch
             {
+                IMethodSymbol { AssociatedSymbol: not null } => null, // accessors: the property or event is reported
                 _ when member.IsStatic => "a static abstract member",
                 IMethodSymbol { MethodKind: MethodKind.Ordinary } => null,
-                IMethodSymbol { AssociatedSymbol: not null } => null, // accessors: the property or event is reported
                 IMethodSymbol => "an explicitly re-abstracted method",
                 IPropertySymbol { IsIndexer: true } => "an indexer",
                 IPropertySymbol => "a property",
@@ -307,12 +338,33 @@ internal static class Parser
                 return false;
             }
 
-            return member is IMethodSymbol { MethodKind: MethodKind.Ordinary };
+            if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary })
+            {
+                return false;
+            }
+
+            if (member.DeclaredAccessibility != Accessibility.Public)
+            {
+                Report(DiagnosticDescriptors.NonPublicMember, GetLocation(member), member.ToDisplayString(MessageFormat), ServiceDisplayName, GetAccessibilityText(member.DeclaredAccessibility));
+                return false;
+            }
+
+            return true;
         }
 
         private MethodModel? ParseMethod(IMethodSymbol method, bool isInherited, string declaringTypeName, HashSet<string> stems)
         {
             var diagnosticCount = _diagnostics.Count;
+
+            if (IsObsoleteAsError(method))
+            {
+                Report(DiagnosticDescriptors.ObsoleteAsError, GetLocation(method), method.ToDisplayString(MessageFormat));
+            }
+
+            if (method.IsVararg)
+            {
+                Report(DiagnosticDescriptors.UnsupportedParameterType, GetLocation(method), "__arglist", method.ToDisplayString(MessageFormat), "__arglist", "declare the arguments as parameters, or as a params array");
+            }
 
             if (method.IsGenericMethod)
             {
@@ -323,6 +375,17 @@ internal static class Parser
             if (returnKind is null)
             {
                 Report(DiagnosticDescriptors.UnsupportedReturnType, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName, method.ReturnType.ToDisplayString(MessageFormat));
+            }
+            else if (returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT
+                && GetUnsendableTypeFix(((INamedTypeSymbol)method.ReturnType).TypeArguments[0]) is { } resultFix)
+            {
+                Report(
+                    DiagnosticDescriptors.UnsupportedResultType,
+                    GetLocation(method),
+                    method.ToDisplayString(MessageFormat),
+                    method.ReturnType.ToDisplayString(MessageFormat),
+                    ((INamedTypeSymbol)method.ReturnType).TypeArguments[0].ToDisplayString(MessageFormat),
+                    resultFix);
             }
 
             var parameters = new List<ParameterModel>();
@@ -353,9 +416,9 @@ internal static class Parser
                     continue;
                 }
 
-                if (parameter.Type.IsRefLikeType || parameter.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
+                if (GetUnsendableTypeFix(parameter.Type) is { } parameterFix)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedParameterType, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), parameter.Type.ToDisplayString(MessageFormat));
+                    Report(DiagnosticDescriptors.UnsupportedParameterType, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), parameter.Type.ToDisplayString(MessageFormat), parameterFix);
                 }
 
                 var isAppended = i >= firstAppended;
@@ -433,7 +496,92 @@ internal static class Parser
             => member.Locations.FirstOrDefault(static location => location.IsInSource) ?? _interfaceLocation;
 
         private void Report(DiagnosticDescriptor descriptor, Location location, params string[] messageArgs)
-            => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, messageArgs));
+        {
+            _hasErrors |= descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+            _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, messageArgs));
+        }
+
+        /// <summary>
+        /// The ids of the <c>[Experimental]</c> diagnostics that generated code would raise by referring to
+        /// the service, its methods and the types they use: generated files suppress them (the user opted in
+        /// where the interface is declared).
+        /// </summary>
+        private void CollectExperimentalIds(INamedTypeSymbol service)
+        {
+            var seen = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            AddExperimentalIds(service.ContainingAssembly, seen);
+            AddExperimentalIds(service.ContainingModule, seen);
+            AddTypeExperimentalIds(service, seen);
+            foreach (var type in service.AllInterfaces)
+            {
+                AddTypeExperimentalIds(type, seen);
+            }
+
+            foreach (var type in GetInterfaces())
+            {
+                foreach (var member in type.GetMembers())
+                {
+                    if (member is IMethodSymbol method)
+                    {
+                        AddExperimentalIds(method, seen);
+                        AddTypeExperimentalIds(method.ReturnType, seen);
+                        foreach (var parameter in method.Parameters)
+                        {
+                            AddTypeExperimentalIds(parameter.Type, seen);
+                        }
+                    }
+                }
+            }
+        }
+
+        private void AddTypeExperimentalIds(ITypeSymbol type, HashSet<ISymbol> seen)
+        {
+            if (!seen.Add(type))
+            {
+                return;
+            }
+
+            switch (type)
+            {
+                case IArrayTypeSymbol array:
+                    AddTypeExperimentalIds(array.ElementType, seen);
+                    return;
+                case INamedTypeSymbol named:
+                    AddExperimentalIds(named, seen);
+                    AddExperimentalIds(named.ContainingAssembly, seen);
+                    for (var container = named.ContainingType; container is not null; container = container.ContainingType)
+                    {
+                        AddExperimentalIds(container, seen);
+                    }
+
+                    foreach (var argument in named.TypeArguments)
+                    {
+                        AddTypeExperimentalIds(argument, seen);
+                    }
+
+                    return;
+            }
+        }
+
+        private void AddExperimentalIds(ISymbol? symbol, HashSet<ISymbol> seen)
+        {
+            if (symbol is null || (symbol is not ITypeSymbol && !seen.Add(symbol)))
+            {
+                return;
+            }
+
+            foreach (var attribute in symbol.GetAttributes())
+            {
+                if (attribute.AttributeClass is { Name: "ExperimentalAttribute" } attributeType
+                    && IsInNamespace(attributeType, "System", "Diagnostics", "CodeAnalysis")
+                    && attribute.ConstructorArguments.Length == 1
+                    && attribute.ConstructorArguments[0].Value is string id
+                    && id.Length > 0)
+                {
+                    _experimentalIds.Add(id);
+                }
+            }
+        }
     }
 
     private static ReturnKind? GetReturnKind(IMethodSymbol method)
@@ -477,6 +625,64 @@ internal static class Parser
 
         return first;
     }
+
+    /// <summary>
+    /// How to fix a parameter or result type that cannot travel to another node, or <see langword="null"/>
+    /// when it can (as far as the generator can tell).
+    /// </summary>
+    private static string? GetUnsendableTypeFix(ITypeSymbol type)
+    {
+        if (type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
+        {
+            return "pointers cannot be serialized; send the value itself, an array or ReadOnlyMemory<T>";
+        }
+
+        if (type.IsRefLikeType)
+        {
+            return "ref structs such as Span<T> cannot be serialized; use an array or ReadOnlyMemory<T>";
+        }
+
+        if (type.TypeKind == TypeKind.Dynamic)
+        {
+            return "a dynamic value is written with its runtime type but read as object; declare the type it has (or object)";
+        }
+
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable && IsCancellationToken(nullable.TypeArguments[0]))
+        {
+            return "a cancellation token is the call's token, never an argument; declare it as 'CancellationToken cancellationToken = default', the last parameter";
+        }
+
+        return null;
+    }
+
+    private static bool IsDisposableInterface(INamedTypeSymbol type)
+        => type is { Name: "IDisposable" or "IAsyncDisposable", ContainingType: null } && IsInNamespace(type, "System");
+
+    private static bool IsObsoleteAsError(ISymbol symbol)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "ObsoleteAttribute", ContainingType: null } type
+                && IsInNamespace(type, "System")
+                && attribute.ConstructorArguments.Length == 2
+                && attribute.ConstructorArguments[1].Value is true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string GetAccessibilityText(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Private => "private",
+        Accessibility.Protected => "protected",
+        Accessibility.Internal => "internal",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => "not public",
+    };
 
     private static bool IsCancellationToken(ITypeSymbol type)
         => type is INamedTypeSymbol { Name: "CancellationToken", ContainingType: null } named && IsInNamespace(named, "System", "Threading");

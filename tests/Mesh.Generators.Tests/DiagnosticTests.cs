@@ -44,10 +44,25 @@ public sealed class DiagnosticTests
     [InlineData("MESH0011", "a struct", "[BalancedService] internal struct /*!*/Bad { }")]
     [InlineData("MESH0011", "a record", "[BalancedService] internal sealed record /*!*/Bad(int Value);")]
     [InlineData("MESH0010", "IBad", "[/*!*/BalancedService(Name = \"\")] internal interface IBad { Task Run(); }")]
+    [InlineData("MESH0004", "static abstract", "[BalancedService] internal interface IBad { static abstract int /*!*/Count { get; } }")]
+    [InlineData("MESH0005", "declare a single CancellationToken", "[BalancedService] internal interface IBad { Task /*!*/Run(CancellationToken first, CancellationToken second); }")]
+    [InlineData("MESH0006", "__arglist", "[BalancedService] internal interface IBad { Task /*!*/Run(__arglist); }")]
+    [InlineData("MESH0006", "the call's token", "[BalancedService] internal interface IBad { Task /*!*/Run(CancellationToken? token); }")]
+    [InlineData("MESH0006", "dynamic", "[BalancedService] internal interface IBad { Task /*!*/Run(dynamic value); }")]
+    [InlineData("MESH0009", "keep one of the two", "[BalancedService] internal interface IBad { Task Run(); Task /*!*/Run(CancellationToken cancellationToken); }")]
+    [InlineData("MESH0013", "protected", "[BalancedService] internal interface IBad { protected Task /*!*/Run(int value); }")]
+    [InlineData("MESH0014", "Obsolete", "[BalancedService] internal interface IBad { [Obsolete(\"gone\", true)] Task /*!*/Run(); }")]
+    [InlineData("MESH0014", "Obsolete", "[Obsolete(\"gone\", true)] [BalancedService] internal interface /*!*/IBad { Task Run(); }")]
+    [InlineData("MESH0015", "Span<byte>", "[BalancedService] internal interface IBad { Task<Span<byte>> /*!*/Run(); }")]
+    [InlineData("MESH0015", "int*", "[BalancedService] internal unsafe interface IBad { Task<int*> /*!*/Run(); }")]
+    [InlineData("MESH0015", "dynamic", "[BalancedService] internal interface IBad { Task<dynamic> /*!*/Run(); }")]
+    [InlineData("MESH0016", "System.IAsyncDisposable", "[BalancedService] internal interface /*!*/IBad : IAsyncDisposable { Task Run(); }")]
+    [InlineData("MESH0016", "System.IDisposable", "[BalancedService] internal interface /*!*/IBad : IDisposable { Task Run(); }")]
     public void Generate_UnsupportedShape_ReportsDiagnosticAtMemberAndSkipsInterface(string id, string named, string body)
     {
         var source = Header + body;
-        var outcome = GeneratorHarness.Run(source);
+        var compilation = GeneratorHarness.CreateCompilation(source);
+        var outcome = GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithAllowUnsafe(true)));
 
         var diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
         Assert.Equal(id, diagnostic.Id);
@@ -188,15 +203,49 @@ public sealed class DiagnosticTests
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
             .ToList();
 
-        Assert.Equal(12, descriptors.Count);
+        Assert.Equal(17, descriptors.Count);
         Assert.Equal(descriptors.Count, descriptors.Select(descriptor => descriptor.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(descriptors, descriptor =>
         {
             Assert.Matches("^MESH[0-9]{4}$", descriptor.Id);
             Assert.NotEmpty(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.NotEmpty(descriptor.Description.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(descriptor.Id == "MESH0012" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+            Assert.Equal(descriptor.Id is "MESH0012" or "MESH0017" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         });
+    }
+
+    [Fact]
+    public void Descriptors_EveryMessage_SaysHowToFixIt()
+    {
+        // A build log shows the message, not the description: the fix must be in the message, after ':' or ';'.
+        var fixVerbs = new[] { "remove", "declare", "make", "change", "set", "give", "add", "keep", "replace", "use", "send", "move" };
+        var descriptors = typeof(DiagnosticDescriptors)
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(field => (DiagnosticDescriptor)field.GetValue(null)!);
+
+        Assert.All(descriptors, descriptor =>
+        {
+            var message = descriptor.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var fix = message[(message.IndexOfAny([':', ';']) + 1)..];
+            Assert.True(
+                message.Contains("{3}", StringComparison.Ordinal) && descriptor.Id is "MESH0006" or "MESH0015"
+                    || fixVerbs.Any(verb => fix.Contains(verb, StringComparison.OrdinalIgnoreCase)),
+                $"{descriptor.Id} does not say how to fix it: {message}");
+        });
+    }
+
+    [Fact]
+    public void Generate_EmptyService_WarnsAndStillGenerates()
+    {
+        var source = Header + "[BalancedService] internal interface /*!*/IEmpty { }";
+        var outcome = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Equal("MESH0017", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Contains("'Sample.IEmpty'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal(source.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length, diagnostic.Location.SourceSpan.Start);
+        Assert.Contains(outcome.GeneratedSources, generated => generated.HintName == "Sample.IEmpty.Proxy.g.cs");
     }
 
     [Fact]

@@ -13,7 +13,7 @@ internal static class DefinitionEmitter
 {
     public static string Emit(ServiceModel service)
     {
-        var writer = StartFile(service.GeneratedNamespace);
+        var writer = StartFile(service);
         writer.WriteLine($"/// <summary>The Mesh definition of <see cref=\"{service.InterfaceTypeName}\"/>: its wire name, methods, client proxy and dispatcher.</summary>");
         writer.WriteLine(GeneratedCodeAttribute);
         if (service.IsPublic)

@@ -14,7 +14,7 @@ internal static class DispatcherEmitter
 
     public static string Emit(ServiceModel service)
     {
-        var writer = StartFile(service.GeneratedNamespace);
+        var writer = StartFile(service);
         writer.WriteLine($"/// <summary>Runs calls that other nodes make to <see cref=\"{service.InterfaceTypeName}\"/> on a local implementation.</summary>");
         writer.WriteLine(GeneratedCodeAttribute);
         writer.WriteLine($"internal static class {service.DispatcherTypeName}");
