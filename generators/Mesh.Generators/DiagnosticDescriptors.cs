@@ -119,6 +119,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
+        customTags: WellKnownDiagnosticTags.CompilationEnd,
         description: "Nodes tell services apart by their wire name (its hash travels with every call), so a call to one would reach the other. Give one of them a different [BalancedService(Name = \"...\")]. Suppress it (<NoWarn>MESH0012</NoWarn>) only where two interfaces deliberately describe two versions of one service, e.g. in tests of rolling upgrades.");
 
     public static readonly DiagnosticDescriptor NonPublicMember = new(

@@ -39,9 +39,18 @@ internal static class Parser
     private static readonly SymbolDisplayFormat MessageFormat = SymbolDisplayFormat.CSharpErrorMessageFormat;
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        => Parse(
+            (INamedTypeSymbol)context.TargetSymbol,
+            context.Attributes.FirstOrDefault(),
+            ((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation(),
+            cancellationToken);
+
+    /// <summary>
+    /// Parses a type marked <c>[BalancedService]</c> (<paramref name="attribute"/>) whose declaration's name
+    /// is at <paramref name="location"/>; the generator and <see cref="BalancedServiceAnalyzer"/> share it.
+    /// </summary>
+    public static ParseResult Parse(INamedTypeSymbol type, AttributeData? attribute, Location location, CancellationToken cancellationToken)
     {
-        var type = (INamedTypeSymbol)context.TargetSymbol;
-        var location = ((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation();
         if (type.TypeKind != TypeKind.Interface)
         {
             // The compiler reports CS0592 too; this one says what to do instead.
@@ -54,24 +63,24 @@ internal static class Parser
         }
 
         var parser = new ServiceParser(type, location, cancellationToken);
-        return parser.Parse(context.Attributes.FirstOrDefault());
+        return parser.Parse(attribute);
     }
 
     /// <summary>The wire name and location of a service interface; <see langword="null"/> for other types.</summary>
-    public static ServiceIdentity? ParseIdentity(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ServiceIdentity? ParseIdentity(INamedTypeSymbol type, AttributeData? attribute, Location location)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol { TypeKind: TypeKind.Interface } service)
+        if (type is not { TypeKind: TypeKind.Interface } service)
         {
             return null;
         }
 
-        var name = ReadExplicitServiceName(context.Attributes.FirstOrDefault());
+        var name = ReadExplicitServiceName(attribute);
         var defaultName = Naming.GetDefaultServiceName(service);
         return new ServiceIdentity(
             name is null || name.Trim().Length == 0 ? defaultName : name,
             Naming.GetMetadataName(service),
             defaultName,
-            LocationInfo.From(((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation()));
+            LocationInfo.From(location));
     }
 
     /// <summary>The <c>Name</c> set on <c>[BalancedService]</c>, if any.</summary>

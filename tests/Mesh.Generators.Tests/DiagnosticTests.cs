@@ -64,7 +64,7 @@ public sealed class DiagnosticTests
         var compilation = GeneratorHarness.CreateCompilation(source);
         var outcome = GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithAllowUnsafe(true)));
 
-        var diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        var diagnostic = Assert.Single(outcome.MeshDiagnostics);
         Assert.Equal(id, diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Contains(named, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public sealed class DiagnosticTests
         var source = Header + "internal interface IBase { void /*!*/Reset(); } [BalancedService] internal interface IBad : IBase { Task Run(); }";
         var outcome = GeneratorHarness.Run(source);
 
-        var diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        var diagnostic = Assert.Single(outcome.MeshDiagnostics);
         Assert.Equal("MESH0001", diagnostic.Id);
         Assert.Contains("'Sample.IBad'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.Equal(source.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length, diagnostic.Location.SourceSpan.Start);
@@ -97,13 +97,13 @@ public sealed class DiagnosticTests
 
         var outcome = GeneratorHarness.Run(GeneratorHarness.CreateCompilation("Consumer", [library], source));
 
-        Assert.Equal(["MESH0001", "MESH0004"], outcome.GeneratorDiagnostics.Select(diagnostic => diagnostic.Id).Order(StringComparer.Ordinal));
-        Assert.All(outcome.GeneratorDiagnostics, diagnostic =>
+        Assert.Equal(["MESH0001", "MESH0004"], outcome.MeshDiagnostics.Select(diagnostic => diagnostic.Id).Order(StringComparer.Ordinal));
+        Assert.All(outcome.MeshDiagnostics, diagnostic =>
         {
             Assert.Equal(GeneratorHarness.SourcePath(0), diagnostic.Location.GetLineSpan().Path);
             Assert.Equal(source.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length, diagnostic.Location.SourceSpan.Start);
         });
-        var messages = outcome.GeneratorDiagnostics.Select(diagnostic => diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var messages = outcome.MeshDiagnostics.Select(diagnostic => diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Contains(messages, message => message.Contains("Library.IBase.Reset()", StringComparison.Ordinal));
         Assert.Contains(messages, message => message.Contains("Library.IBase.Count", StringComparison.Ordinal));
         Assert.DoesNotContain(outcome.GeneratedSources, source => source.HintName.Contains("IBad", StringComparison.Ordinal));
@@ -120,7 +120,7 @@ public sealed class DiagnosticTests
 
         var outcome = GeneratorHarness.Run(source);
 
-        var diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        var diagnostic = Assert.Single(outcome.MeshDiagnostics);
         Assert.Equal("MESH0012", diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
@@ -137,7 +137,7 @@ public sealed class DiagnosticTests
             [BalancedService(Name = "Sample.IFirst")] internal interface ISecond { Task Run(); }
             """);
 
-        Assert.Equal("MESH0012", Assert.Single(outcome.GeneratorDiagnostics).Id);
+        Assert.Equal("MESH0012", Assert.Single(outcome.MeshDiagnostics).Id);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class DiagnosticTests
     {
         var outcome = GeneratorHarness.Run(Header + "[BalancedService] internal sealed class Bad { public Task Run() => Task.CompletedTask; }");
 
-        Assert.Equal("MESH0011", Assert.Single(outcome.GeneratorDiagnostics).Id);
+        Assert.Equal("MESH0011", Assert.Single(outcome.MeshDiagnostics).Id);
         Assert.Empty(outcome.GeneratedSources);
         Assert.Equal(["CS0592"], outcome.Output.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error).Select(diagnostic => diagnostic.Id));
     }
@@ -157,7 +157,7 @@ public sealed class DiagnosticTests
             Header + "[BalancedService] internal interface IBad { void Ping(); }",
             Header + "[BalancedService] internal interface IGood { Task Ping(); }");
 
-        Assert.Equal("MESH0001", Assert.Single(outcome.GeneratorDiagnostics).Id);
+        Assert.Equal("MESH0001", Assert.Single(outcome.MeshDiagnostics).Id);
         Assert.DoesNotContain(outcome.GeneratedSources, source => source.HintName.Contains("IBad", StringComparison.Ordinal));
         Assert.Contains(outcome.GeneratedSources, source => source.HintName == "Sample.IGood.Proxy.g.cs");
         var registration = outcome.GeneratedSources.Single(source => source.HintName == "MeshServiceRegistration.g.cs").SourceText.ToString();
@@ -173,7 +173,7 @@ public sealed class DiagnosticTests
     {
         var outcome = GeneratorHarness.Run(Header + "[BalancedService] internal interface IBad { void Ping(); int Count { get; } Task Get(out int value); }");
 
-        Assert.Equal(["MESH0001", "MESH0002", "MESH0004"], outcome.GeneratorDiagnostics.Select(diagnostic => diagnostic.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["MESH0001", "MESH0002", "MESH0004"], outcome.MeshDiagnostics.Select(diagnostic => diagnostic.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         Assert.Equal(["Run"], GeneratorHarness.GetServiceModels(outcome.Result).Single().Methods.Select(method => method.Name));
         Assert.Empty(outcome.OutputWarningsAndErrors());
     }
@@ -235,12 +235,65 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void Suppression_PragmaAroundDuplicateName_NoDiagnostic()
+    {
+        var outcome = GeneratorHarness.Run(Header + """
+            [BalancedService(Name = "orders")] internal interface IFirst { Task Run(); }
+            #pragma warning disable MESH0012 // two versions of one service, on purpose
+            [BalancedService(Name = "orders")] internal interface ISecond { Task Run(); }
+            #pragma warning restore MESH0012
+            """);
+
+        Assert.Empty(outcome.MeshDiagnostics);
+    }
+
+    [Fact]
+    public void Suppression_SuppressMessageOnService_NoDiagnostic()
+    {
+        var outcome = GeneratorHarness.Run(Header + """
+            [BalancedService]
+            [System.Diagnostics.CodeAnalysis.SuppressMessage("Mesh", "MESH0017:Balanced service declares no methods", Justification = "Methods come in the next version")]
+            internal interface IEmpty { }
+            """);
+
+        Assert.Empty(outcome.MeshDiagnostics);
+        Assert.Contains(outcome.GeneratedSources, generated => generated.HintName == "Sample.IEmpty.Proxy.g.cs");
+    }
+
+    [Fact]
+    public void Suppression_PragmaAroundRefusedMember_NoDiagnosticAndNoGeneratedCode()
+    {
+        var outcome = GeneratorHarness.Run(Header + """
+            [BalancedService]
+            internal interface IBad
+            {
+            #pragma warning disable MESH0001
+                void Ping();
+            #pragma warning restore MESH0001
+            }
+            """);
+
+        Assert.Empty(outcome.MeshDiagnostics);
+
+        // Suppressing the diagnostic does not make the shape supported: the service still generates nothing.
+        Assert.DoesNotContain(outcome.GeneratedSources, generated => generated.HintName.Contains("IBad", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Diagnostics_StaticAbstractProperty_ReportedOnce()
+    {
+        var outcome = GeneratorHarness.Run(Header + "[BalancedService] internal interface IBad { static abstract int Count { get; set; } Task Run(); }");
+
+        Assert.Equal("MESH0004", Assert.Single(outcome.MeshDiagnostics).Id);
+    }
+
+    [Fact]
     public void Generate_EmptyService_WarnsAndStillGenerates()
     {
         var source = Header + "[BalancedService] internal interface /*!*/IEmpty { }";
         var outcome = GeneratorHarness.Run(source);
 
-        var diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        var diagnostic = Assert.Single(outcome.MeshDiagnostics);
         Assert.Equal("MESH0017", diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
         Assert.Contains("'Sample.IEmpty'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);

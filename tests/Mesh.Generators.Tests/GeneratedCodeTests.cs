@@ -10,7 +10,7 @@ public sealed class GeneratedCodeTests
     {
         var outcome = GeneratorHarness.Run(TestSources.Calculator);
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         Assert.Equal(4, outcome.GeneratedSources.Length);
         Assert.Empty(outcome.OutputWarningsAndErrors());
     }
@@ -21,7 +21,7 @@ public sealed class GeneratedCodeTests
         var outcome = GeneratorHarness.Run(TestSources.GlobalNamespaceService, TestSources.NestedService);
 
         // The empty service generates, with a warning (MESH0017) that it cannot be called.
-        Assert.Equal(["MESH0017"], outcome.GeneratorDiagnostics.Select(diagnostic => diagnostic.Id));
+        Assert.Equal(["MESH0017"], outcome.MeshDiagnostics.Select(diagnostic => diagnostic.Id));
         Assert.Equal(10, outcome.GeneratedSources.Length);
         Assert.Empty(outcome.OutputWarningsAndErrors());
     }
@@ -31,7 +31,7 @@ public sealed class GeneratedCodeTests
     {
         var outcome = GeneratorHarness.Run(TestSources.UnusualShapes, TestSources.ObliviousService);
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         var methods = GeneratorHarness.GetServiceModels(outcome.Result)
             .SelectMany(service => service.Methods)
             .Select(method => method.Name)
@@ -55,7 +55,7 @@ public sealed class GeneratedCodeTests
         var outcome = GeneratorHarness.Run(
             "using System; using System.Diagnostics.CodeAnalysis; using System.Threading.Tasks; using Mesh; namespace Sample;\n" + body);
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         Assert.Equal(4, outcome.GeneratedSources.Length);
 
         // The declaration itself may warn (it uses an obsolete or experimental type); generated code must not.
@@ -84,7 +84,7 @@ public sealed class GeneratedCodeTests
         var outcome = GeneratorHarness.Run("namespace Sample; /// <summary>Not a service.</summary>\npublic interface IPlain { }");
 
         Assert.Empty(outcome.GeneratedSources);
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class GeneratedCodeTests
     {
         var outcome = GeneratorHarness.Run(TestSources.Calculator, "namespace Other; internal interface IPlain { void NotAsync(ref int x); }");
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         Assert.DoesNotContain(outcome.GeneratedSources, source => source.HintName.Contains("IPlain", StringComparison.Ordinal));
     }
 

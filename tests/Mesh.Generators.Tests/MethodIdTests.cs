@@ -198,7 +198,7 @@ public sealed class MethodIdTests
     private static IReadOnlyList<Model.MethodModel> GetMethods(string body)
     {
         var outcome = GeneratorHarness.Run(Header + body);
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         return Assert.Single(GeneratorHarness.GetServiceModels(outcome.Result)).Methods.ToList();
     }
 }
