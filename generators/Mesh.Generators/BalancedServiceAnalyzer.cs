@@ -37,6 +37,7 @@ public sealed class BalancedServiceAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UnsupportedResultType,
         DiagnosticDescriptors.DisposableService,
         DiagnosticDescriptors.EmptyService,
+        DiagnosticDescriptors.NoVisibleSerializer,
     ];
 
     /// <inheritdoc />

@@ -166,4 +166,13 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "A service without methods registers and links but can never be called, which is usually an unfinished interface.");
+
+    public static readonly DiagnosticDescriptor NoVisibleSerializer = new(
+        id: "MESH0018",
+        title: "Argument or result type has no serializer the generator can see",
+        messageFormat: "Method '{0}' of balanced service '{1}' sends '{2}' without a serializer the generator can see, so every call would fail at run time: mark the type [GenerateSerializer] (with [Id(n)] on its members), or suppress this warning where a codec or surrogate is registered for it",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Arguments and results are serialized with Orleans serialization. Types of System.*, enums, interfaces and abstract types (their runtime type decides), and types marked [GenerateSerializer] or [Serializable] are assumed serializable; any other type is reported, since a missing codec shows only when a call is made (for a result: after the method ran).");
 }

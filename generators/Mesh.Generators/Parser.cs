@@ -453,6 +453,8 @@ internal static class Parser
                 return null;
             }
 
+            CheckSerializers(method, returnKind.Value);
+
             var signature = method.Name + "(" + string.Join(",", signatureTypes) + ")";
             var contract = method.Name + "(" + string.Join(",", contractTypes) + ")";
             var returnType = (INamedTypeSymbol)method.ReturnType;
@@ -472,6 +474,90 @@ internal static class Parser
                 ResultTypeName: hasResult ? GetTypeName(returnType.TypeArguments[0]) : null,
                 Parameters: new EquatableArray<ParameterModel>(parameters),
                 CancellationTokenIdentifier: cancellationTokenIdentifier);
+        }
+
+        /// <summary>One warning per method naming the argument and result types no visible serializer covers.</summary>
+        private void CheckSerializers(IMethodSymbol method, ReturnKind returnKind)
+        {
+            var missing = new List<string>();
+            foreach (var parameter in method.Parameters)
+            {
+                if (!IsCancellationToken(parameter.Type))
+                {
+                    AddMissingSerializers(parameter.Type, missing);
+                }
+            }
+
+            if (returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT)
+            {
+                AddMissingSerializers(((INamedTypeSymbol)method.ReturnType).TypeArguments[0], missing);
+            }
+
+            if (missing.Count > 0)
+            {
+                Report(DiagnosticDescriptors.NoVisibleSerializer, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName, string.Join("', '", missing));
+            }
+        }
+
+        private static void AddMissingSerializers(ITypeSymbol type, List<string> missing)
+        {
+            switch (type)
+            {
+                case IArrayTypeSymbol array:
+                    AddMissingSerializers(array.ElementType, missing);
+                    return;
+                case INamedTypeSymbol named:
+                    foreach (var argument in named.TypeArguments)
+                    {
+                        AddMissingSerializers(argument, missing);
+                    }
+
+                    if (!HasVisibleSerializer(named))
+                    {
+                        var name = named.OriginalDefinition.ToDisplayString(MessageFormat);
+                        if (!missing.Contains(name))
+                        {
+                            missing.Add(name);
+                        }
+                    }
+
+                    return;
+            }
+        }
+
+        /// <summary>A type of System.*, an enum, a type whose runtime type decides, or one marked serializable.</summary>
+        private static bool HasVisibleSerializer(INamedTypeSymbol type)
+        {
+            if (type.SpecialType != SpecialType.None
+                || type.TypeKind is TypeKind.Enum or TypeKind.Interface or TypeKind.Delegate or TypeKind.Error
+                || type.IsAbstract
+                || type.IsSerializable
+                || IsUnderNamespace(type, "System")
+                || IsUnderNamespace(type, "Orleans"))
+            {
+                return true;
+            }
+
+            foreach (var attribute in type.OriginalDefinition.GetAttributes())
+            {
+                if (attribute.AttributeClass is { Name: "GenerateSerializerAttribute", ContainingType: null } attributeType && IsInNamespace(attributeType, "Orleans"))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsUnderNamespace(INamedTypeSymbol type, string root)
+        {
+            var ns = type.ContainingNamespace;
+            while (ns is { ContainingNamespace.IsGlobalNamespace: false })
+            {
+                ns = ns.ContainingNamespace;
+            }
+
+            return ns is { IsGlobalNamespace: false } && ns.Name == root;
         }
 
         /// <summary>A type as generated code writes it; types repeat across methods, and formatting is not cheap.</summary>

@@ -203,14 +203,14 @@ public sealed class DiagnosticTests
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
             .ToList();
 
-        Assert.Equal(17, descriptors.Count);
+        Assert.Equal(18, descriptors.Count);
         Assert.Equal(descriptors.Count, descriptors.Select(descriptor => descriptor.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(descriptors, descriptor =>
         {
             Assert.Matches("^MESH[0-9]{4}$", descriptor.Id);
             Assert.NotEmpty(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.NotEmpty(descriptor.Description.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(descriptor.Id is "MESH0012" or "MESH0017" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+            Assert.Equal(descriptor.Id is "MESH0012" or "MESH0017" or "MESH0018" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         });
     }
 
@@ -218,7 +218,7 @@ public sealed class DiagnosticTests
     public void Descriptors_EveryMessage_SaysHowToFixIt()
     {
         // A build log shows the message, not the description: the fix must be in the message, after ':' or ';'.
-        var fixVerbs = new[] { "remove", "declare", "make", "change", "set", "give", "add", "keep", "replace", "use", "send", "move" };
+        var fixVerbs = new[] { "remove", "declare", "make", "change", "set", "give", "add", "keep", "replace", "use", "send", "move", "mark" };
         var descriptors = typeof(DiagnosticDescriptors)
             .GetFields(BindingFlags.Public | BindingFlags.Static)
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!);
@@ -285,6 +285,30 @@ public sealed class DiagnosticTests
         var outcome = GeneratorHarness.Run(Header + "[BalancedService] internal interface IBad { static abstract int Count { get; set; } Task Run(); }");
 
         Assert.Equal("MESH0004", Assert.Single(outcome.MeshDiagnostics).Id);
+    }
+
+    [Fact]
+    public void Generate_TypeWithoutVisibleSerializer_WarnsOncePerMethodAndStillGenerates()
+    {
+        var source = Header + """
+            internal sealed record Plain(int Value);
+            [Orleans.GenerateSerializer] internal sealed record Marked(int Value);
+            internal enum Color { Red }
+            [BalancedService]
+            internal interface IShop
+            {
+                Task<Plain> /*!*/Get(List<Plain> items, Plain? first, Marked marked);
+                Task<Dictionary<string, Marked[]>> Good(Color color, IDisposable any, (int, string) pair, Guid id);
+            }
+            """;
+        var outcome = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(outcome.MeshDiagnostics);
+        Assert.Equal("MESH0018", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Contains("sends 'Sample.Plain' without", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal(source.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length, diagnostic.Location.SourceSpan.Start);
+        Assert.Contains(outcome.GeneratedSources, generated => generated.HintName == "Sample.IShop.Proxy.g.cs");
     }
 
     [Fact]

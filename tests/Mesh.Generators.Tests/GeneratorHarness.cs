@@ -76,6 +76,7 @@ internal static class GeneratorHarness
             .Where(path => string.Equals(Path.GetDirectoryName(path), frameworkDirectory, StringComparison.Ordinal));
         return platformAssemblies
             .Append(typeof(BalancedServiceAttribute).Assembly.Location)
+            .Append(typeof(Orleans.GenerateSerializerAttribute).Assembly.Location)
             .Append(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location)
             .Distinct(StringComparer.Ordinal)
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))

@@ -14,6 +14,7 @@ public sealed class InterfaceShapeTests
         """;
 
     private const string Repository = """
+            [Orleans.GenerateSerializer]
             public sealed record User(int Id, string Name);
 
             public interface IRepository<T>
