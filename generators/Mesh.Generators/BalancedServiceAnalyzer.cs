@@ -38,6 +38,8 @@ public sealed class BalancedServiceAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.DisposableService,
         DiagnosticDescriptors.EmptyService,
         DiagnosticDescriptors.NoVisibleSerializer,
+        DiagnosticDescriptors.ShippedContractBroken,
+        DiagnosticDescriptors.UnrecordedContract,
     ];
 
     /// <inheritdoc />
@@ -54,8 +56,10 @@ public sealed class BalancedServiceAnalyzer : DiagnosticAnalyzer
             }
 
             var identities = new ConcurrentBag<ServiceIdentity>();
+            var served = new ConcurrentBag<WireContractBaseline.ServedMethod>();
+            var baselineFiles = start.Options.AdditionalFiles.Where(WireContractBaseline.IsBaselineFile).ToList();
             start.RegisterSymbolAction(
-                context => AnalyzeType(context, attributeType, identities),
+                context => AnalyzeType(context, attributeType, identities, baselineFiles.Count > 0 ? served : null),
                 SymbolKind.NamedType);
             start.RegisterCompilationEndAction(context =>
             {
@@ -63,11 +67,26 @@ public sealed class BalancedServiceAnalyzer : DiagnosticAnalyzer
                 {
                     context.ReportDiagnostic(diagnostic.ToDiagnostic(context.Compilation));
                 }
+
+                // The baseline is opt-in: only projects that keep WireContract.*.txt files are checked.
+                if (baselineFiles.Count > 0)
+                {
+                    var shipped = baselineFiles.Where(WireContractBaseline.IsShipped).SelectMany(file => WireContractBaseline.Read(file, context.CancellationToken)).ToList();
+                    var unshipped = baselineFiles.Where(file => !WireContractBaseline.IsShipped(file)).SelectMany(file => WireContractBaseline.Read(file, context.CancellationToken)).ToList();
+                    foreach (var diagnostic in WireContractBaseline.Check(shipped, unshipped, [.. served]))
+                    {
+                        context.ReportDiagnostic(diagnostic);
+                    }
+                }
             });
         });
     }
 
-    private static void AnalyzeType(SymbolAnalysisContext context, INamedTypeSymbol attributeType, ConcurrentBag<ServiceIdentity> identities)
+    private static void AnalyzeType(
+        SymbolAnalysisContext context,
+        INamedTypeSymbol attributeType,
+        ConcurrentBag<ServiceIdentity> identities,
+        ConcurrentBag<WireContractBaseline.ServedMethod>? served)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         var attribute = type.GetAttributes().FirstOrDefault(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, attributeType));
@@ -82,9 +101,18 @@ public sealed class BalancedServiceAnalyzer : DiagnosticAnalyzer
             identities.Add(identity);
         }
 
-        foreach (var diagnostic in Parser.Parse(type, attribute, location, context.CancellationToken).Diagnostics)
+        var result = Parser.Parse(type, attribute, location, context.CancellationToken);
+        foreach (var diagnostic in result.Diagnostics)
         {
             context.ReportDiagnostic(diagnostic.ToDiagnostic(context.Compilation));
+        }
+
+        if (served is not null && result.Service is { } service)
+        {
+            foreach (var method in WireContractBaseline.Served(service, location))
+            {
+                served.Add(method);
+            }
         }
     }
 }

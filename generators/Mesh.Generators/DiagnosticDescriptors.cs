@@ -175,4 +175,24 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "Arguments and results are serialized with Orleans serialization. Types of System.*, enums, interfaces and abstract types (their runtime type decides), and types marked [GenerateSerializer] or [Serializable] are assumed serializable; any other type is reported, since a missing codec shows only when a call is made (for a result: after the method ran).");
+
+    public static readonly DiagnosticDescriptor ShippedContractBroken = new(
+        id: "MESH0019",
+        title: "A shipped wire contract is broken",
+        messageFormat: "Shipped wire contract '{0}' of {1} is not served by this build ({2}), so callers of the shipped version fail with UnknownMethodException: restore it and make the change as a new method, a new optional parameter at the end or a new service (see 'Changing a service safely')",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "WireContract.Shipped.txt lists what released builds call. A method may gain optional parameters at the end, but its name, its required parameter types and their order, and its existing optional parameters must stay.",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor UnrecordedContract = new(
+        id: "MESH0020",
+        title: "A wire contract is not recorded",
+        messageFormat: "Wire contract '{0}' is not recorded: add the line '{0}' to WireContract.Unshipped.txt",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Projects that keep WireContract.Shipped.txt / WireContract.Unshipped.txt (AdditionalFiles) record each method's wire contract, so that a later change that breaks it is an error. Move the lines to WireContract.Shipped.txt when the version is released.",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 }
