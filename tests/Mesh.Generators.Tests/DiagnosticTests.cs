@@ -203,14 +203,14 @@ public sealed class DiagnosticTests
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
             .ToList();
 
-        Assert.Equal(18, descriptors.Count);
+        Assert.Equal(20, descriptors.Count);
         Assert.Equal(descriptors.Count, descriptors.Select(descriptor => descriptor.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(descriptors, descriptor =>
         {
             Assert.Matches("^MESH[0-9]{4}$", descriptor.Id);
             Assert.NotEmpty(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.NotEmpty(descriptor.Description.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(descriptor.Id is "MESH0012" or "MESH0017" or "MESH0018" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+            Assert.Equal(descriptor.Id is "MESH0012" or "MESH0017" or "MESH0018" or "MESH0020" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         });
     }
 
