@@ -30,26 +30,8 @@ public sealed class BalancedServiceGenerator : IIncrementalGenerator
                 transform: static (context, cancellationToken) => Parser.Parse(context, cancellationToken))
             .WithTrackingName(TrackingNames.ParseResults);
 
-        // Diagnostics travel apart from the models: a model holds no location, so editing the text
-        // around an interface changes its diagnostics step but leaves the source outputs cached.
-        var diagnostics = parseResults
-            .SelectMany(static (result, _) => result.Diagnostics)
-            .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (context, diagnostic) => context.ReportDiagnostic(diagnostic.ToDiagnostic()));
-
-        // Services that share a wire name: a diagnostics-only pipeline, since it needs locations.
-        var duplicateNames = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                Parser.BalancedServiceAttributeMetadataName,
-                predicate: static (node, _) => node is InterfaceDeclarationSyntax,
-                transform: static (context, cancellationToken) => Parser.ParseIdentity(context, cancellationToken))
-            .Where(static identity => identity is not null)
-            .Select(static (identity, _) => identity!)
-            .WithTrackingName(TrackingNames.ServiceIdentities)
-            .Collect()
-            .SelectMany(static (identities, _) => ServiceNameCheck.FindDuplicates(identities));
-        context.RegisterSourceOutput(duplicateNames, static (context, diagnostic) => context.ReportDiagnostic(diagnostic.ToDiagnostic()));
-
+        // The diagnostics are reported by BalancedServiceAnalyzer, where #pragma and [SuppressMessage] apply;
+        // here a service with an error simply generates nothing.
         var services = parseResults
             .Where(static result => result.Service is not null)
             .Select(static (result, _) => result.Service!)

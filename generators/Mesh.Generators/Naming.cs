@@ -73,6 +73,12 @@ internal static class Naming
         return name;
     }
 
+    /// <summary>
+    /// <paramref name="name"/> as a C# identifier: keywords and contextual keywords escaped (<c>@class</c>,
+    /// <c>@await</c>: a parameter named <c>await</c> cannot be used unescaped in an async method).
+    /// </summary>
     public static string ToIdentifier(string name)
-        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None
+            ? "@" + name
+            : name;
 }

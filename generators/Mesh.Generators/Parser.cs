@@ -39,9 +39,18 @@ internal static class Parser
     private static readonly SymbolDisplayFormat MessageFormat = SymbolDisplayFormat.CSharpErrorMessageFormat;
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        => Parse(
+            (INamedTypeSymbol)context.TargetSymbol,
+            context.Attributes.FirstOrDefault(),
+            ((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation(),
+            cancellationToken);
+
+    /// <summary>
+    /// Parses a type marked <c>[BalancedService]</c> (<paramref name="attribute"/>) whose declaration's name
+    /// is at <paramref name="location"/>; the generator and <see cref="BalancedServiceAnalyzer"/> share it.
+    /// </summary>
+    public static ParseResult Parse(INamedTypeSymbol type, AttributeData? attribute, Location location, CancellationToken cancellationToken)
     {
-        var type = (INamedTypeSymbol)context.TargetSymbol;
-        var location = ((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation();
         if (type.TypeKind != TypeKind.Interface)
         {
             // The compiler reports CS0592 too; this one says what to do instead.
@@ -54,24 +63,24 @@ internal static class Parser
         }
 
         var parser = new ServiceParser(type, location, cancellationToken);
-        return parser.Parse(context.Attributes.FirstOrDefault());
+        return parser.Parse(attribute);
     }
 
     /// <summary>The wire name and location of a service interface; <see langword="null"/> for other types.</summary>
-    public static ServiceIdentity? ParseIdentity(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ServiceIdentity? ParseIdentity(INamedTypeSymbol type, AttributeData? attribute, Location location)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol { TypeKind: TypeKind.Interface } service)
+        if (type is not { TypeKind: TypeKind.Interface } service)
         {
             return null;
         }
 
-        var name = ReadExplicitServiceName(context.Attributes.FirstOrDefault());
+        var name = ReadExplicitServiceName(attribute);
         var defaultName = Naming.GetDefaultServiceName(service);
         return new ServiceIdentity(
             name is null || name.Trim().Length == 0 ? defaultName : name,
             Naming.GetMetadataName(service),
             defaultName,
-            LocationInfo.From(((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation()));
+            LocationInfo.From(location));
     }
 
     /// <summary>The <c>Name</c> set on <c>[BalancedService]</c>, if any.</summary>
@@ -106,7 +115,9 @@ internal static class Parser
     /// </summary>
     /// <remarks>
     /// The signature string is the method's name followed by its parameter types in parentheses,
-    /// separated by ',' without spaces, leaving out a trailing <c>CancellationToken</c>; each type is
+    /// separated by ',' without spaces, leaving out a trailing <c>CancellationToken</c> and the appended
+    /// parameters (the trailing parameters with a default value, see
+    /// <see cref="GetFirstAppendedParameter"/>); each type is
     /// written as described for <see cref="SignatureTypeFormat"/>. For example
     /// <c>Task&lt;int&gt; Add(int a, int b, CancellationToken cancellationToken)</c> has the signature
     /// <c>Add(System.Int32,System.Int32)</c>. The id therefore depends neither on the declaration order of
@@ -124,6 +135,8 @@ internal static class Parser
         private readonly Dictionary<ITypeSymbol, string> _signatureTypeNames = new(SymbolEqualityComparer.Default);
         private string? _serviceDisplayName;
         private readonly List<DiagnosticInfo> _diagnostics = [];
+        private readonly SortedSet<string> _experimentalIds = new(StringComparer.Ordinal);
+        private bool _hasErrors;
 
         public ServiceParser(INamedTypeSymbol service, Location interfaceLocation, CancellationToken cancellationToken)
         {
@@ -137,11 +150,18 @@ internal static class Parser
             CheckInterface();
             var serviceName = ReadServiceName(attribute);
             var methods = ParseMethods();
+            if (!_hasErrors && methods.Count == 0)
+            {
+                // A warning: the service still generates (it registers and links), but cannot be called.
+                Report(DiagnosticDescriptors.EmptyService, _interfaceLocation, ServiceDisplayName);
+            }
 
-            if (_diagnostics.Count > 0)
+            if (_hasErrors)
             {
                 return new ParseResult(null, new EquatableArray<DiagnosticInfo>(_diagnostics));
             }
+
+            CollectExperimentalIds(_service);
 
             var model = new ServiceModel(
                 InterfaceTypeName: _service.ToDisplayString(TypeNameFormat),
@@ -150,8 +170,9 @@ internal static class Parser
                 GeneratedNamespace: Naming.GetGeneratedNamespace(_service),
                 IsPublic: IsPublic(_service),
                 TypeNameStem: Naming.GetTypeNameStem(_service),
-                Methods: new EquatableArray<MethodModel>(methods));
-            return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+                Methods: new EquatableArray<MethodModel>(methods),
+                ExperimentalDiagnosticIds: new EquatableArray<string>(_experimentalIds));
+            return new ParseResult(model, new EquatableArray<DiagnosticInfo>(_diagnostics));
         }
 
         private static bool IsPublic(INamedTypeSymbol service)
@@ -169,6 +190,23 @@ internal static class Parser
 
         private void CheckInterface()
         {
+            for (var type = _service; type is not null; type = type.ContainingType)
+            {
+                if (IsObsoleteAsError(type))
+                {
+                    Report(DiagnosticDescriptors.ObsoleteAsError, _interfaceLocation, type.ToDisplayString(MessageFormat));
+                    break;
+                }
+            }
+
+            foreach (var baseInterface in _service.AllInterfaces)
+            {
+                if (IsDisposableInterface(baseInterface))
+                {
+                    Report(DiagnosticDescriptors.DisposableService, _interfaceLocation, ServiceDisplayName, baseInterface.ToDisplayString(MessageFormat));
+                }
+            }
+
             for (var type = _service; type is not null; type = type.ContainingType)
             {
                 if (type.TypeParameters.Length > 0)
@@ -266,7 +304,11 @@ internal static class Parser
             yield return _service;
             foreach (var type in _service.AllInterfaces)
             {
-                yield return type;
+                // Reported once for the interface (MESH0016), not once more for Dispose/DisposeAsync.
+                if (!IsDisposableInterface(type))
+                {
+                    yield return type;
+                }
             }
         }
 
@@ -290,9 +332,9 @@ internal static class Parser
 
             string? kind = member switch
             {
+                IMethodSymbol { AssociatedSymbol: not null } => null, // accessors: the property or event is reported
                 _ when member.IsStatic => "a static abstract member",
                 IMethodSymbol { MethodKind: MethodKind.Ordinary } => null,
-                IMethodSymbol { AssociatedSymbol: not null } => null, // accessors: the property or event is reported
                 IMethodSymbol => "an explicitly re-abstracted method",
                 IPropertySymbol { IsIndexer: true } => "an indexer",
                 IPropertySymbol => "a property",
@@ -305,12 +347,33 @@ internal static class Parser
                 return false;
             }
 
-            return member is IMethodSymbol { MethodKind: MethodKind.Ordinary };
+            if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary })
+            {
+                return false;
+            }
+
+            if (member.DeclaredAccessibility != Accessibility.Public)
+            {
+                Report(DiagnosticDescriptors.NonPublicMember, GetLocation(member), member.ToDisplayString(MessageFormat), ServiceDisplayName, GetAccessibilityText(member.DeclaredAccessibility));
+                return false;
+            }
+
+            return true;
         }
 
         private MethodModel? ParseMethod(IMethodSymbol method, bool isInherited, string declaringTypeName, HashSet<string> stems)
         {
             var diagnosticCount = _diagnostics.Count;
+
+            if (IsObsoleteAsError(method))
+            {
+                Report(DiagnosticDescriptors.ObsoleteAsError, GetLocation(method), method.ToDisplayString(MessageFormat));
+            }
+
+            if (method.IsVararg)
+            {
+                Report(DiagnosticDescriptors.UnsupportedParameterType, GetLocation(method), "__arglist", method.ToDisplayString(MessageFormat), "__arglist", "declare the arguments as parameters, or as a params array");
+            }
 
             if (method.IsGenericMethod)
             {
@@ -322,10 +385,23 @@ internal static class Parser
             {
                 Report(DiagnosticDescriptors.UnsupportedReturnType, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName, method.ReturnType.ToDisplayString(MessageFormat));
             }
+            else if (returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT
+                && GetUnsendableTypeFix(((INamedTypeSymbol)method.ReturnType).TypeArguments[0]) is { } resultFix)
+            {
+                Report(
+                    DiagnosticDescriptors.UnsupportedResultType,
+                    GetLocation(method),
+                    method.ToDisplayString(MessageFormat),
+                    method.ReturnType.ToDisplayString(MessageFormat),
+                    ((INamedTypeSymbol)method.ReturnType).TypeArguments[0].ToDisplayString(MessageFormat),
+                    resultFix);
+            }
 
             var parameters = new List<ParameterModel>();
             var signatureTypes = new List<string>();
+            var contractTypes = new List<string>();
             string? cancellationTokenIdentifier = null;
+            var firstAppended = GetFirstAppendedParameter(method);
             for (var i = 0; i < method.Parameters.Length; i++)
             {
                 var parameter = method.Parameters[i];
@@ -349,17 +425,27 @@ internal static class Parser
                     continue;
                 }
 
-                if (parameter.Type.IsRefLikeType || parameter.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
+                if (GetUnsendableTypeFix(parameter.Type) is { } parameterFix)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedParameterType, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), parameter.Type.ToDisplayString(MessageFormat));
+                    Report(DiagnosticDescriptors.UnsupportedParameterType, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), parameter.Type.ToDisplayString(MessageFormat), parameterFix);
                 }
 
+                var isAppended = i >= firstAppended;
                 parameters.Add(new ParameterModel(
                     Identifier: identifier,
                     TypeName: GetTypeName(parameter.Type),
                     IsParams: parameter.IsParams,
-                    DefaultValueExpression: parameter.HasExplicitDefaultValue ? DefaultValues.Format(parameter.Type, parameter.ExplicitDefaultValue) : null));
-                signatureTypes.Add(GetSignatureTypeName(parameter.Type));
+                    DefaultValueExpression: isAppended ? DefaultValues.Format(parameter.Type, parameter.ExplicitDefaultValue) : null));
+                var signatureType = GetSignatureTypeName(parameter.Type);
+                if (isAppended)
+                {
+                    contractTypes.Add("[" + signatureType + "]");
+                }
+                else
+                {
+                    signatureTypes.Add(signatureType);
+                    contractTypes.Add(signatureType);
+                }
             }
 
             if (_diagnostics.Count > diagnosticCount || returnKind is null)
@@ -367,7 +453,10 @@ internal static class Parser
                 return null;
             }
 
+            CheckSerializers(method, returnKind.Value);
+
             var signature = method.Name + "(" + string.Join(",", signatureTypes) + ")";
+            var contract = method.Name + "(" + string.Join(",", contractTypes) + ")";
             var returnType = (INamedTypeSymbol)method.ReturnType;
             var hasResult = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
             return new MethodModel(
@@ -375,6 +464,7 @@ internal static class Parser
                 Identifier: Naming.ToIdentifier(method.Name),
                 MemberStem: ReserveStem(method.Name, stems),
                 Signature: signature,
+                Contract: contract,
                 Id: ComputeMethodId(signature),
                 IsIdempotent: method.GetAttributes().Any(IsIdempotentAttribute),
                 DeclaringInterfaceTypeName: declaringTypeName,
@@ -384,6 +474,90 @@ internal static class Parser
                 ResultTypeName: hasResult ? GetTypeName(returnType.TypeArguments[0]) : null,
                 Parameters: new EquatableArray<ParameterModel>(parameters),
                 CancellationTokenIdentifier: cancellationTokenIdentifier);
+        }
+
+        /// <summary>One warning per method naming the argument and result types no visible serializer covers.</summary>
+        private void CheckSerializers(IMethodSymbol method, ReturnKind returnKind)
+        {
+            var missing = new List<string>();
+            foreach (var parameter in method.Parameters)
+            {
+                if (!IsCancellationToken(parameter.Type))
+                {
+                    AddMissingSerializers(parameter.Type, missing);
+                }
+            }
+
+            if (returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT)
+            {
+                AddMissingSerializers(((INamedTypeSymbol)method.ReturnType).TypeArguments[0], missing);
+            }
+
+            if (missing.Count > 0)
+            {
+                Report(DiagnosticDescriptors.NoVisibleSerializer, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName, string.Join("', '", missing));
+            }
+        }
+
+        private static void AddMissingSerializers(ITypeSymbol type, List<string> missing)
+        {
+            switch (type)
+            {
+                case IArrayTypeSymbol array:
+                    AddMissingSerializers(array.ElementType, missing);
+                    return;
+                case INamedTypeSymbol named:
+                    foreach (var argument in named.TypeArguments)
+                    {
+                        AddMissingSerializers(argument, missing);
+                    }
+
+                    if (!HasVisibleSerializer(named))
+                    {
+                        var name = named.OriginalDefinition.ToDisplayString(MessageFormat);
+                        if (!missing.Contains(name))
+                        {
+                            missing.Add(name);
+                        }
+                    }
+
+                    return;
+            }
+        }
+
+        /// <summary>A type of System.*, an enum, a type whose runtime type decides, or one marked serializable.</summary>
+        private static bool HasVisibleSerializer(INamedTypeSymbol type)
+        {
+            if (type.SpecialType != SpecialType.None
+                || type.TypeKind is TypeKind.Enum or TypeKind.Interface or TypeKind.Delegate or TypeKind.Error
+                || type.IsAbstract
+                || type.IsSerializable
+                || IsUnderNamespace(type, "System")
+                || IsUnderNamespace(type, "Orleans"))
+            {
+                return true;
+            }
+
+            foreach (var attribute in type.OriginalDefinition.GetAttributes())
+            {
+                if (attribute.AttributeClass is { Name: "GenerateSerializerAttribute", ContainingType: null } attributeType && IsInNamespace(attributeType, "Orleans"))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsUnderNamespace(INamedTypeSymbol type, string root)
+        {
+            var ns = type.ContainingNamespace;
+            while (ns is { ContainingNamespace.IsGlobalNamespace: false })
+            {
+                ns = ns.ContainingNamespace;
+            }
+
+            return ns is { IsGlobalNamespace: false } && ns.Name == root;
         }
 
         /// <summary>A type as generated code writes it; types repeat across methods, and formatting is not cheap.</summary>
@@ -417,7 +591,92 @@ internal static class Parser
             => member.Locations.FirstOrDefault(static location => location.IsInSource) ?? _interfaceLocation;
 
         private void Report(DiagnosticDescriptor descriptor, Location location, params string[] messageArgs)
-            => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, messageArgs));
+        {
+            _hasErrors |= descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+            _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, messageArgs));
+        }
+
+        /// <summary>
+        /// The ids of the <c>[Experimental]</c> diagnostics that generated code would raise by referring to
+        /// the service, its methods and the types they use: generated files suppress them (the user opted in
+        /// where the interface is declared).
+        /// </summary>
+        private void CollectExperimentalIds(INamedTypeSymbol service)
+        {
+            var seen = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            AddExperimentalIds(service.ContainingAssembly, seen);
+            AddExperimentalIds(service.ContainingModule, seen);
+            AddTypeExperimentalIds(service, seen);
+            foreach (var type in service.AllInterfaces)
+            {
+                AddTypeExperimentalIds(type, seen);
+            }
+
+            foreach (var type in GetInterfaces())
+            {
+                foreach (var member in type.GetMembers())
+                {
+                    if (member is IMethodSymbol method)
+                    {
+                        AddExperimentalIds(method, seen);
+                        AddTypeExperimentalIds(method.ReturnType, seen);
+                        foreach (var parameter in method.Parameters)
+                        {
+                            AddTypeExperimentalIds(parameter.Type, seen);
+                        }
+                    }
+                }
+            }
+        }
+
+        private void AddTypeExperimentalIds(ITypeSymbol type, HashSet<ISymbol> seen)
+        {
+            if (!seen.Add(type))
+            {
+                return;
+            }
+
+            switch (type)
+            {
+                case IArrayTypeSymbol array:
+                    AddTypeExperimentalIds(array.ElementType, seen);
+                    return;
+                case INamedTypeSymbol named:
+                    AddExperimentalIds(named, seen);
+                    AddExperimentalIds(named.ContainingAssembly, seen);
+                    for (var container = named.ContainingType; container is not null; container = container.ContainingType)
+                    {
+                        AddExperimentalIds(container, seen);
+                    }
+
+                    foreach (var argument in named.TypeArguments)
+                    {
+                        AddTypeExperimentalIds(argument, seen);
+                    }
+
+                    return;
+            }
+        }
+
+        private void AddExperimentalIds(ISymbol? symbol, HashSet<ISymbol> seen)
+        {
+            if (symbol is null || (symbol is not ITypeSymbol && !seen.Add(symbol)))
+            {
+                return;
+            }
+
+            foreach (var attribute in symbol.GetAttributes())
+            {
+                if (attribute.AttributeClass is { Name: "ExperimentalAttribute" } attributeType
+                    && IsInNamespace(attributeType, "System", "Diagnostics", "CodeAnalysis")
+                    && attribute.ConstructorArguments.Length == 1
+                    && attribute.ConstructorArguments[0].Value is string id
+                    && id.Length > 0)
+                {
+                    _experimentalIds.Add(id);
+                }
+            }
+        }
     }
 
     private static ReturnKind? GetReturnKind(IMethodSymbol method)
@@ -438,6 +697,87 @@ internal static class Parser
             _ => null,
         };
     }
+
+    /// <summary>
+    /// The index of the first appended parameter: the trailing run of parameters with a default value
+    /// (before the cancellation token). They are not part of the method id, so they can be added to a
+    /// method without breaking peers that do not know them: a server defaults the ones an older caller does
+    /// not send and ignores the ones a newer caller sends beyond its own.
+    /// </summary>
+    private static int GetFirstAppendedParameter(IMethodSymbol method)
+    {
+        var end = method.Parameters.Length;
+        if (end > 0 && IsCancellationToken(method.Parameters[end - 1].Type))
+        {
+            end--;
+        }
+
+        var first = end;
+        while (first > 0 && method.Parameters[first - 1] is { HasExplicitDefaultValue: true, IsParams: false } parameter && !IsCancellationToken(parameter.Type))
+        {
+            first--;
+        }
+
+        return first;
+    }
+
+    /// <summary>
+    /// How to fix a parameter or result type that cannot travel to another node, or <see langword="null"/>
+    /// when it can (as far as the generator can tell).
+    /// </summary>
+    private static string? GetUnsendableTypeFix(ITypeSymbol type)
+    {
+        if (type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
+        {
+            return "pointers cannot be serialized; send the value itself, an array or ReadOnlyMemory<T>";
+        }
+
+        if (type.IsRefLikeType)
+        {
+            return "ref structs such as Span<T> cannot be serialized; use an array or ReadOnlyMemory<T>";
+        }
+
+        if (type.TypeKind == TypeKind.Dynamic)
+        {
+            return "a dynamic value is written with its runtime type but read as object; declare the type it has (or object)";
+        }
+
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable && IsCancellationToken(nullable.TypeArguments[0]))
+        {
+            return "a cancellation token is the call's token, never an argument; declare it as 'CancellationToken cancellationToken = default', the last parameter";
+        }
+
+        return null;
+    }
+
+    private static bool IsDisposableInterface(INamedTypeSymbol type)
+        => type is { Name: "IDisposable" or "IAsyncDisposable", ContainingType: null } && IsInNamespace(type, "System");
+
+    private static bool IsObsoleteAsError(ISymbol symbol)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "ObsoleteAttribute", ContainingType: null } type
+                && IsInNamespace(type, "System")
+                && attribute.ConstructorArguments.Length == 2
+                && attribute.ConstructorArguments[1].Value is true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string GetAccessibilityText(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Private => "private",
+        Accessibility.Protected => "protected",
+        Accessibility.Internal => "internal",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => "not public",
+    };
 
     private static bool IsCancellationToken(ITypeSymbol type)
         => type is INamedTypeSymbol { Name: "CancellationToken", ContainingType: null } named && IsInNamespace(named, "System", "Threading");

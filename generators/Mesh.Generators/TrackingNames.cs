@@ -6,8 +6,6 @@ internal static class TrackingNames
     public const string ParseResults = nameof(ParseResults);
     public const string Services = nameof(Services);
     public const string NamedServices = nameof(NamedServices);
-    public const string Diagnostics = nameof(Diagnostics);
-    public const string ServiceIdentities = nameof(ServiceIdentities);
     public const string RegistrationEntries = nameof(RegistrationEntries);
     public const string Registrations = nameof(Registrations);
     public const string ReferencedDefinitions = nameof(ReferencedDefinitions);

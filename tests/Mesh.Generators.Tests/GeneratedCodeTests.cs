@@ -10,7 +10,7 @@ public sealed class GeneratedCodeTests
     {
         var outcome = GeneratorHarness.Run(TestSources.Calculator);
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         Assert.Equal(4, outcome.GeneratedSources.Length);
         Assert.Empty(outcome.OutputWarningsAndErrors());
     }
@@ -20,7 +20,8 @@ public sealed class GeneratedCodeTests
     {
         var outcome = GeneratorHarness.Run(TestSources.GlobalNamespaceService, TestSources.NestedService);
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        // The empty service generates, with a warning (MESH0017) that it cannot be called.
+        Assert.Equal(["MESH0017"], outcome.MeshDiagnostics.Select(diagnostic => diagnostic.Id));
         Assert.Equal(10, outcome.GeneratedSources.Length);
         Assert.Empty(outcome.OutputWarningsAndErrors());
     }
@@ -30,13 +31,35 @@ public sealed class GeneratedCodeTests
     {
         var outcome = GeneratorHarness.Run(TestSources.UnusualShapes, TestSources.ObliviousService);
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         var methods = GeneratorHarness.GetServiceModels(outcome.Result)
             .SelectMany(service => service.Methods)
             .Select(method => method.Name)
             .Order(StringComparer.Ordinal);
         Assert.Equal(["Defaults", "Find", "Find", "Other", "Pair", "Put", "Root", "class"], methods);
         Assert.Empty(outcome.OutputWarningsAndErrors());
+    }
+
+    [Theory]
+    [InlineData("[BalancedService] internal interface IShape { [Obsolete] Task Run(); [Obsolete(\"use Run\")] Task Old(int value); }")]
+    [InlineData("[Obsolete(\"use IOther\")] [BalancedService] internal interface IShape { Task Run(); }")]
+    [InlineData("[Obsolete] [Orleans.GenerateSerializer] internal sealed class OldPayload { } [BalancedService] internal interface IShape { Task<int> Run(OldPayload payload); }")]
+    [InlineData("[BalancedService] internal interface IShape { [Experimental(\"MESHTEST1\")] Task Run(); }")]
+    [InlineData("[Experimental(\"MESHTEST2\")] [BalancedService] internal interface IShape { Task Run(); }")]
+    [InlineData("[Experimental(\"MESHTEST3\")] [Orleans.GenerateSerializer] internal sealed class NewPayload { } [BalancedService] internal interface IShape { Task<NewPayload[]> Run(); }")]
+    [InlineData("[BalancedService] internal interface IShape { Task<int> Run(int await, string async, int var); }")]
+    [InlineData("[BalancedService] internal interface IShape { Task @await(int value); Task<int> nameof(int value); }")]
+    [InlineData("[BalancedService] internal interface IShape { Task<int> Run(int _invoker, string invoker, int ShapeDefinition); }")]
+    public void Generate_ShapeThatBrokeGeneratedCode_CompilesWithoutWarnings(string body)
+    {
+        var outcome = GeneratorHarness.Run(
+            "using System; using System.Diagnostics.CodeAnalysis; using System.Threading.Tasks; using Mesh; namespace Sample;\n" + body);
+
+        Assert.Empty(outcome.MeshDiagnostics);
+        Assert.Equal(4, outcome.GeneratedSources.Length);
+
+        // The declaration itself may warn (it uses an obsolete or experimental type); generated code must not.
+        Assert.DoesNotContain(outcome.OutputWarningsAndErrors(), diagnostic => diagnostic.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) != false);
     }
 
     [Fact]
@@ -61,7 +84,7 @@ public sealed class GeneratedCodeTests
         var outcome = GeneratorHarness.Run("namespace Sample; /// <summary>Not a service.</summary>\npublic interface IPlain { }");
 
         Assert.Empty(outcome.GeneratedSources);
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
     }
 
     [Fact]
@@ -69,7 +92,7 @@ public sealed class GeneratedCodeTests
     {
         var outcome = GeneratorHarness.Run(TestSources.Calculator, "namespace Other; internal interface IPlain { void NotAsync(ref int x); }");
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         Assert.DoesNotContain(outcome.GeneratedSources, source => source.HintName.Contains("IPlain", StringComparison.Ordinal));
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Mesh.Generators.Tests;
 
@@ -75,6 +76,7 @@ internal static class GeneratorHarness
             .Where(path => string.Equals(Path.GetDirectoryName(path), frameworkDirectory, StringComparison.Ordinal));
         return platformAssemblies
             .Append(typeof(BalancedServiceAttribute).Assembly.Location)
+            .Append(typeof(Orleans.GenerateSerializerAttribute).Assembly.Location)
             .Append(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location)
             .Distinct(StringComparer.Ordinal)
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
@@ -85,7 +87,29 @@ internal static class GeneratorHarness
 /// <summary>The result of one generator run.</summary>
 internal sealed record GeneratorOutcome(CSharpCompilation Input, Compilation Output, GeneratorRunResult Result)
 {
-    public ImmutableArray<Diagnostic> GeneratorDiagnostics => Result.Diagnostics;
+    private ImmutableArray<Diagnostic> _meshDiagnostics;
+
+    /// <summary>
+    /// The MESH diagnostics of the input: <see cref="BalancedServiceAnalyzer"/> reports them (the generator
+    /// reports none itself), with the compiler's suppression (#pragma, [SuppressMessage]) applied.
+    /// </summary>
+    public ImmutableArray<Diagnostic> MeshDiagnostics
+    {
+        get
+        {
+            if (_meshDiagnostics.IsDefault)
+            {
+                Assert.Empty(Result.Diagnostics);
+                _meshDiagnostics = Input
+                    .WithAnalyzers([new BalancedServiceAnalyzer()])
+                    .GetAnalyzerDiagnosticsAsync(CancellationToken.None)
+                    .GetAwaiter()
+                    .GetResult();
+            }
+
+            return _meshDiagnostics;
+        }
+    }
 
     public ImmutableArray<GeneratedSourceResult> GeneratedSources => Result.GeneratedSources;
 

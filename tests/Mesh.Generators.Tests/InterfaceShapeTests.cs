@@ -14,6 +14,7 @@ public sealed class InterfaceShapeTests
         """;
 
     private const string Repository = """
+            [Orleans.GenerateSerializer]
             public sealed record User(int Id, string Name);
 
             public interface IRepository<T>
@@ -44,7 +45,7 @@ public sealed class InterfaceShapeTests
     {
         var outcome = GeneratorHarness.Run(Header + Repository);
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         Assert.Empty(outcome.OutputWarningsAndErrors());
         var service = Assert.Single(GeneratorHarness.GetServiceModels(outcome.Result));
         Assert.Equal(
@@ -65,7 +66,7 @@ public sealed class InterfaceShapeTests
             """);
 
         // Put(int, string) and Put(int, int) differ; the two Size() cannot be told apart on the wire.
-        Assert.Equal("MESH0009", Assert.Single(outcome.GeneratorDiagnostics).Id);
+        Assert.Equal("MESH0009", Assert.Single(outcome.MeshDiagnostics).Id);
         Assert.Empty(outcome.GeneratedSources);
     }
 
@@ -77,7 +78,7 @@ public sealed class InterfaceShapeTests
             [BalancedService] public interface INames : IRepository<string> { }
             """);
 
-        Assert.Equal("MESH0007", Assert.Single(outcome.GeneratorDiagnostics).Id);
+        Assert.Equal("MESH0007", Assert.Single(outcome.MeshDiagnostics).Id);
         Assert.Equal("Sample.INames", Assert.Single(GeneratorHarness.GetServiceModels(outcome.Result)).ServiceName);
         Assert.DoesNotContain(outcome.OutputWarningsAndErrors(), diagnostic => diagnostic.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
     }
@@ -96,7 +97,7 @@ public sealed class InterfaceShapeTests
             }
             """);
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         Assert.Empty(outcome.OutputWarningsAndErrors());
         var definitions = outcome.Output.SyntaxTrees
             .Where(tree => tree.FilePath.EndsWith(".Definition.g.cs", StringComparison.Ordinal))
@@ -116,7 +117,7 @@ public sealed class InterfaceShapeTests
             "using System.Threading.Tasks; using Mesh; namespace Shop.Shipping { [BalancedService] internal interface IOrders { Task<int> Count(); } }",
             "using System.Threading.Tasks; using Mesh; [BalancedService] internal interface IOrders { Task<int> Count(); }");
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         Assert.Empty(outcome.OutputWarningsAndErrors());
         Assert.Equal(
             ["IOrders", "Shop.Billing.IOrders", "Shop.Shipping.IOrders"],

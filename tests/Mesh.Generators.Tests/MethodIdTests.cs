@@ -128,7 +128,69 @@ public sealed class MethodIdTests
 
         var id = StableHash.Compute("Add(System.Int32,System.Int32)");
         var definition = outcome.GeneratedSources.Single(source => source.HintName == "Sample.ICalculator.Definition.g.cs");
-        Assert.Contains($"new(ServiceName, \"Add\", 0x{id:X8}U, isIdempotent: false)", definition.SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"new(ServiceName, \"Add\", 0x{id:X8}U, isIdempotent: false, contract: \"Add(System.Int32,System.Int32)\")", definition.SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MethodId_OptionalParameterAppended_Unchanged()
+    {
+        var before = GetMethods("""
+            [BalancedService]
+            internal interface IOrders
+            {
+                Task<int> Place(string item, int quantity, CancellationToken cancellationToken);
+            }
+            """);
+        var after = GetMethods("""
+            [BalancedService]
+            internal interface IOrders
+            {
+                Task<int> Place(string item, int quantity, string? note = null, int priority = 3, CancellationToken cancellationToken = default);
+            }
+            """);
+
+        Assert.Equal(Assert.Single(before).Id, Assert.Single(after).Id);
+        Assert.Equal("Place(System.String,System.Int32)", after[0].Signature);
+        Assert.Equal("Place(System.String,System.Int32,[System.String],[System.Int32])", after[0].Contract);
+        Assert.Equal([null, null, "null", "3"], after[0].Parameters.Select(parameter => parameter.DefaultValueExpression));
+    }
+
+    [Fact]
+    public void MethodId_DefaultedParameterBeforeRequiredOne_IsPartOfId()
+    {
+        var methods = GetMethods("""
+            [BalancedService]
+            internal interface IOrders
+            {
+                Task Place(int quantity = 1, params string[] items);
+            }
+            """);
+
+        // Only a trailing run of defaulted parameters is appended: the params array ends it.
+        Assert.Equal("Place(System.Int32,System.String[])", Assert.Single(methods).Signature);
+        Assert.Null(methods[0].Parameters[0].DefaultValueExpression);
+    }
+
+    [Fact]
+    public void MethodId_AppendedParameterTypeChanged_IdUnchangedContractChanged()
+    {
+        var before = GetMethods("""
+            [BalancedService]
+            internal interface IOrders
+            {
+                Task Place(string item, int priority = 0);
+            }
+            """);
+        var after = GetMethods("""
+            [BalancedService]
+            internal interface IOrders
+            {
+                Task Place(string item, long priority = 0);
+            }
+            """);
+
+        Assert.Equal(before[0].Id, after[0].Id);
+        Assert.NotEqual(before[0].Contract, after[0].Contract);
     }
 
     private static List<uint> GetIds(string body) => GetMethods(body).Select(method => method.Id).ToList();
@@ -136,7 +198,7 @@ public sealed class MethodIdTests
     private static IReadOnlyList<Model.MethodModel> GetMethods(string body)
     {
         var outcome = GeneratorHarness.Run(Header + body);
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         return Assert.Single(GeneratorHarness.GetServiceModels(outcome.Result)).Methods.ToList();
     }
 }

@@ -79,7 +79,7 @@ public sealed class ReferencedAssemblyTests
             }
             """));
 
-        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.MeshDiagnostics);
         Assert.Empty(outcome.OutputWarningsAndErrors());
         var registration = outcome.Source(Registration);
         Assert.Contains("Register(global::Mesh.Generated.Contracts.AuditDefinition.Instance);", registration, StringComparison.Ordinal);

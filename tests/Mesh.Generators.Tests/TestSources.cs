@@ -16,6 +16,7 @@ internal static class TestSources
         /// <summary>A point.</summary>
         /// <param name="X">Abscissa.</param>
         /// <param name="Y">Ordinate.</param>
+        [Orleans.GenerateSerializer]
         public sealed record Point(int X, int Y);
 
         /// <summary>Administration of a service.</summary>

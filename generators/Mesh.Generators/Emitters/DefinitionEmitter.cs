@@ -13,7 +13,7 @@ internal static class DefinitionEmitter
 {
     public static string Emit(ServiceModel service)
     {
-        var writer = StartFile(service.GeneratedNamespace);
+        var writer = StartFile(service);
         writer.WriteLine($"/// <summary>The Mesh definition of <see cref=\"{service.InterfaceTypeName}\"/>: its wire name, methods, client proxy and dispatcher.</summary>");
         writer.WriteLine(GeneratedCodeAttribute);
         if (service.IsPublic)
@@ -30,12 +30,15 @@ internal static class DefinitionEmitter
         foreach (var method in service.Methods)
         {
             writer.WriteLine();
-            writer.WriteLine($"/// <summary>The descriptor of <c>{XmlEscape(method.Signature)}</c>.</summary>");
+            writer.WriteLine($"/// <summary>The descriptor of <c>{XmlEscape(method.Contract)}</c>.</summary>");
             writer.WriteLine(
                 $"internal static readonly {MeshMethod} {DescriptorFieldName(method)} = " +
-                $"new(ServiceName, {SymbolDisplay.FormatLiteral(method.Name, quote: true)}, {FormatId(method.Id)}, isIdempotent: {(method.IsIdempotent ? "true" : "false")});");
+                $"new(ServiceName, {SymbolDisplay.FormatLiteral(method.Name, quote: true)}, {FormatId(method.Id)}, isIdempotent: {(method.IsIdempotent ? "true" : "false")}, contract: {SymbolDisplay.FormatLiteral(method.Contract, quote: true)});");
         }
 
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>What this version of the service offers, for the error a caller of another version gets.</summary>");
+        writer.WriteLine($"internal const string OfferedMethods = {SymbolDisplay.FormatLiteral(DescribeOfferedMethods(service), quote: true)};");
         writer.WriteLine();
         writer.WriteLine($"private static readonly global::System.Collections.Generic.IReadOnlyList<{MeshMethod}> AllMethods =");
         writer.Indent();
@@ -80,6 +83,27 @@ internal static class DefinitionEmitter
         writer.Unindent();
         writer.CloseBlock();
         return writer.ToString();
+    }
+
+    /// <summary>
+    /// The sentence the dispatcher adds to <c>UnknownMethodException</c>: this build's contracts of the
+    /// service's methods, so that a caller of another version sees both sides' view.
+    /// </summary>
+    private static string DescribeOfferedMethods(ServiceModel service)
+    {
+        if (service.Methods.IsEmpty)
+        {
+            return "This node's version of the service has no methods.";
+        }
+
+        var contracts = new string[service.Methods.Count];
+        for (var i = 0; i < contracts.Length; i++)
+        {
+            contracts[i] = service.Methods[i].Contract;
+        }
+
+        System.Array.Sort(contracts, System.StringComparer.Ordinal);
+        return "This node's version of the service offers: " + string.Join(", ", contracts) + ".";
     }
 
     /// <summary>A method id as a C# literal: <c>0x1A2B3C4DU</c>.</summary>

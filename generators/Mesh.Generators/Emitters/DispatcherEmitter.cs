@@ -14,7 +14,7 @@ internal static class DispatcherEmitter
 
     public static string Emit(ServiceModel service)
     {
-        var writer = StartFile(service.GeneratedNamespace);
+        var writer = StartFile(service);
         writer.WriteLine($"/// <summary>Runs calls that other nodes make to <see cref=\"{service.InterfaceTypeName}\"/> on a local implementation.</summary>");
         writer.WriteLine(GeneratedCodeAttribute);
         writer.WriteLine($"internal static class {service.DispatcherTypeName}");
@@ -30,7 +30,7 @@ internal static class DispatcherEmitter
         writer.OpenBlock();
         foreach (var method in service.Methods)
         {
-            writer.WriteLine($"case {DefinitionEmitter.FormatId(method.Id)}: // {method.Signature}");
+            writer.WriteLine($"case {DefinitionEmitter.FormatId(method.Id)}: // {method.Contract}");
             writer.Indent();
             writer.WriteLine($"return {InvokerName(method)}(target, request, cancellationToken);");
             writer.Unindent();
@@ -38,7 +38,7 @@ internal static class DispatcherEmitter
 
         writer.WriteLine("default:");
         writer.Indent();
-        writer.WriteLine($"throw new global::Mesh.UnknownMethodException({service.DefinitionTypeName}.ServiceName, request.MethodId);");
+        writer.WriteLine($"throw global::Mesh.UnknownMethodException.VersionMismatch({service.DefinitionTypeName}.ServiceName, request.MethodId, null, {service.DefinitionTypeName}.OfferedMethods);");
         writer.Unindent();
         writer.CloseBlock();
         writer.CloseBlock();
@@ -66,6 +66,9 @@ internal static class DispatcherEmitter
         writer.WriteLine($"private static async {ValueTask} {InvokerName(method)}({service.InterfaceTypeName} {target}, {IncomingRequest} {request}, {CancellationToken} {cancellationToken})");
         writer.OpenBlock();
         var arguments = new List<string>();
+
+        // Appended parameters (trailing, with a default value) are not part of the method id: an older
+        // caller does not send them, so they default; a newer caller's extra ones are left unread.
         foreach (var parameter in method.Parameters)
         {
             var read = parameter.DefaultValueExpression is { } defaultValue

@@ -12,7 +12,7 @@ internal static class ProxyEmitter
 {
     public static string Emit(ServiceModel service)
     {
-        var writer = StartFile(service.GeneratedNamespace);
+        var writer = StartFile(service);
         writer.WriteLine($"/// <summary>The Mesh client of <see cref=\"{service.InterfaceTypeName}\"/>: every call runs on a node that hosts the service.</summary>");
         writer.WriteLine(GeneratedCodeAttribute);
         writer.WriteLine($"internal sealed class {service.ProxyTypeName} : {service.InterfaceTypeName}");
@@ -22,7 +22,7 @@ internal static class ProxyEmitter
         writer.WriteLine("/// <summary>Creates a proxy that sends its calls through <paramref name=\"invoker\"/>.</summary>");
         writer.WriteLine($"public {service.ProxyTypeName}(global::Mesh.Invocation.IMeshInvoker invoker)");
         writer.OpenBlock();
-        writer.WriteLine("_invoker = invoker ?? throw new global::System.ArgumentNullException(nameof(invoker));");
+        writer.WriteLine("this._invoker = invoker ?? throw new global::System.ArgumentNullException(nameof(invoker));");
         writer.CloseBlock();
 
         foreach (var method in service.Methods)
@@ -56,7 +56,7 @@ internal static class ProxyEmitter
         // the proxy's own members, and the interface's nullable annotations are repeated exactly.
         writer.WriteLine($"{method.ReturnTypeName} {method.DeclaringInterfaceTypeName}.{method.Identifier}({string.Join(", ", parameters)})");
         writer.OpenBlock();
-        writer.WriteLine($"var {request} = _invoker.CreateRequest({service.DefinitionTypeName}.{DescriptorFieldName(method)});");
+        writer.WriteLine($"var {request} = this._invoker.CreateRequest(global::{service.GeneratedNamespace}.{service.DefinitionTypeName}.{DescriptorFieldName(method)});");
         if (!method.Parameters.IsEmpty)
         {
             writer.WriteLine("try");
@@ -89,9 +89,9 @@ internal static class ProxyEmitter
 
     private static string Invoke(MethodModel method, string request, string cancellationToken) => method.ReturnKind switch
     {
-        ReturnKind.Task => $"_invoker.InvokeAsync({request}, {cancellationToken}).AsTask()",
-        ReturnKind.TaskOfT => $"_invoker.InvokeAsync<{method.ResultTypeName}>({request}, {cancellationToken}).AsTask()",
-        ReturnKind.ValueTask => $"_invoker.InvokeAsync({request}, {cancellationToken})",
-        _ => $"_invoker.InvokeAsync<{method.ResultTypeName}>({request}, {cancellationToken})",
+        ReturnKind.Task => $"this._invoker.InvokeAsync({request}, {cancellationToken}).AsTask()",
+        ReturnKind.TaskOfT => $"this._invoker.InvokeAsync<{method.ResultTypeName}>({request}, {cancellationToken}).AsTask()",
+        ReturnKind.ValueTask => $"this._invoker.InvokeAsync({request}, {cancellationToken})",
+        _ => $"this._invoker.InvokeAsync<{method.ResultTypeName}>({request}, {cancellationToken})",
     };
 }

@@ -11,7 +11,8 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] messageArgs)
         => new(descriptor, LocationInfo.From(location), new EquatableArray<string>(messageArgs));
 
-    public Diagnostic ToDiagnostic()
+    /// <summary>The diagnostic, located in the tree of <paramref name="compilation"/> it was found in.</summary>
+    public Diagnostic ToDiagnostic(Compilation compilation)
     {
         var args = new object[MessageArgs.Count];
         for (var i = 0; i < args.Length; i++)
@@ -19,6 +20,19 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
             args[i] = MessageArgs[i];
         }
 
-        return Diagnostic.Create(Descriptor, Location?.ToLocation(), args);
+        SyntaxTree? tree = null;
+        if (Location is { } location)
+        {
+            foreach (var candidate in compilation.SyntaxTrees)
+            {
+                if (candidate.FilePath == location.FilePath)
+                {
+                    tree = candidate;
+                    break;
+                }
+            }
+        }
+
+        return Diagnostic.Create(Descriptor, Location?.ToLocation(tree), args);
     }
 }

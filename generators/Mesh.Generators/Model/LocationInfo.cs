@@ -16,5 +16,13 @@ internal sealed record LocationInfo(string FilePath, TextSpan TextSpan, LinePosi
         return new LocationInfo(location.SourceTree!.FilePath, location.SourceSpan, location.GetLineSpan().Span);
     }
 
-    public Location ToLocation() => Location.Create(FilePath, TextSpan, LineSpan);
+    /// <summary>
+    /// The location in <paramref name="tree"/>, the source file it was taken from, so that <c>#pragma
+    /// warning disable</c> and <c>[SuppressMessage]</c> apply to a diagnostic reported there; a location
+    /// by path only when the tree is not known.
+    /// </summary>
+    public Location ToLocation(SyntaxTree? tree)
+        => tree is not null && tree.Length >= TextSpan.End
+            ? Location.Create(tree, TextSpan)
+            : Location.Create(FilePath, TextSpan, LineSpan);
 }

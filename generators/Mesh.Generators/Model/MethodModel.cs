@@ -4,7 +4,11 @@ namespace Mesh.Generators.Model;
 /// <param name="Name">The method's name as written in metadata: <c>AddAsync</c>.</param>
 /// <param name="Identifier">The name as a C# identifier (keywords escaped): <c>@event</c>.</param>
 /// <param name="MemberStem">A name unique among the service's methods (overloads get a number), for generated members.</param>
-/// <param name="Signature">The string the id is the hash of: <c>AddAsync(System.Int32,System.Int32)</c>.</param>
+/// <param name="Signature">The string the id is the hash of (appended parameters left out): <c>AddAsync(System.Int32,System.Int32)</c>.</param>
+/// <param name="Contract">
+/// The method as both sides of a rolling update compare it: the signature with the appended parameters'
+/// types in brackets, <c>AddAsync(System.Int32,System.Int32,[System.String])</c>.
+/// </param>
 /// <param name="Id">The method id: the FNV-1a hash of <paramref name="Signature"/>.</param>
 /// <param name="IsIdempotent">Whether the method is marked <c>[Idempotent]</c>.</param>
 /// <param name="DeclaringInterfaceTypeName">The interface that declares the method, fully qualified.</param>
@@ -19,6 +23,7 @@ internal sealed record MethodModel(
     string Identifier,
     string MemberStem,
     string Signature,
+    string Contract,
     uint Id,
     bool IsIdempotent,
     string DeclaringInterfaceTypeName,

@@ -5,7 +5,9 @@ namespace Mesh.Generators.Model;
 /// <param name="TypeName">The parameter type, fully qualified with nullable annotations.</param>
 /// <param name="IsParams">Whether the parameter is a <see langword="params"/> array.</param>
 /// <param name="DefaultValueExpression">
-/// The C# expression of the parameter's default value, when it has one: an older caller may not send it.
+/// The C# expression of the parameter's default value when it is an appended parameter (one of the
+/// trailing parameters with a default value): an older caller may not send it. <see langword="null"/> for
+/// the parameters the method id covers.
 /// </param>
 internal sealed record ParameterModel(
     string Identifier,

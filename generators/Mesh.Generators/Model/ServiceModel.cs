@@ -14,6 +14,10 @@ namespace Mesh.Generators.Model;
 /// preferred stem; <see cref="ServiceNaming"/> appends a number when another service of the assembly has the
 /// same stem in the same generated namespace.
 /// </param>
+/// <param name="ExperimentalDiagnosticIds">
+/// The diagnostic ids of the <c>[Experimental]</c> APIs the service uses (on the interface, its methods or
+/// their types), suppressed in generated files; sorted.
+/// </param>
 /// <param name="Methods">The remote methods, own methods first, then inherited ones, each in declaration order.</param>
 internal sealed record ServiceModel(
     string InterfaceTypeName,
@@ -22,7 +26,8 @@ internal sealed record ServiceModel(
     string GeneratedNamespace,
     bool IsPublic,
     string TypeNameStem,
-    EquatableArray<MethodModel> Methods)
+    EquatableArray<MethodModel> Methods,
+    EquatableArray<string> ExperimentalDiagnosticIds)
 {
     public string ProxyTypeName => TypeNameStem + "Proxy";
 

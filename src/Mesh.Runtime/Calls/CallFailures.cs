@@ -32,7 +32,13 @@ internal static class CallFailures
             case ErrorCode.UnknownService:
                 return new UnknownServiceException(call.Method.ServiceName, $"node '{nodeId}' does not host it");
             case ErrorCode.UnknownMethod:
-                return new UnknownMethodException(call.Method.ServiceName, call.Method.Id, call.Method.Name);
+                // Both sides' view: the caller's contract of the method, and the node's answer, which lists
+                // the methods its version of the service offers (see "Changing a service safely").
+                return UnknownMethodException.VersionMismatch(
+                    call.Method.ServiceName,
+                    call.Method.Id,
+                    call.Method.Contract ?? call.Method.Name,
+                    $"The caller's version calls {call.Method.Contract ?? call.Method.Name}; node '{nodeId}' answered: {error.Message}");
             case ErrorCode.Cancelled:
                 // This caller sends a cancel frame only after it has ended the call itself, so a call still
                 // pending here was stopped by the server when the deadline it carried ran out (the server's

@@ -46,6 +46,10 @@ public sealed class FailureTests
         Assert.Equal(1, await service.Old().WaitAsync(TestCluster.Bound));
         var ex = await Assert.ThrowsAsync<UnknownMethodException>(() => service.New().WaitAsync(TestCluster.Bound));
         Assert.Equal("tests.versioned", ex.ServiceName);
+
+        // Both sides' view: the caller's contract of the method and what the node's version offers.
+        Assert.Contains("The caller's version calls New();", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("This node's version of the service offers: Old().", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
