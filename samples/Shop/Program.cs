@@ -20,7 +20,7 @@ var mesh = builder.Services.AddMesh(options =>
     options.NodeId = builder.Configuration["Mesh:NodeId"] ?? Environment.GetEnvironmentVariable("POD_NAME") ?? options.NodeId;
     if (shop.IsBackend)
     {
-        options.ListenEndpoint ??= $"0.0.0.0:{HealthEndpoints.MeshPort}";
+        options.ListenEndpoint ??= $"[::]:{HealthEndpoints.MeshPort}";
     }
 });
 if (shop.IsBackend)

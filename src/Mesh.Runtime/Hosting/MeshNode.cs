@@ -144,6 +144,12 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
             var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
+                if (endPoint.Address.Equals(IPAddress.IPv6Any))
+                {
+                    // [::] takes IPv4 links too, so a dual-stack peer reaches it whichever address it was given.
+                    listener.DualMode = true;
+                }
+
                 listener.Bind(endPoint);
                 listener.Listen(512);
             }
