@@ -66,7 +66,7 @@ builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Option
     (host, meshOptions) => host.ShutdownTimeout = meshOptions.Value.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
 
 var app = builder.Build();
-app.MapHealthEndpoints();
+app.MapHealthEndpoints(shop.PreStopDelay);
 if (!shop.IsBackend)
 {
     app.MapStorefront();

@@ -78,8 +78,7 @@ public sealed class RealApiServer : IAsyncLifetime
     /// <summary>A fresh namespace holding the ServiceAccount <c>mesh</c> and, when asked, deploy/'s Role and RoleBinding.</summary>
     public async Task<string> CreateNamespaceAsync(bool grantDiscovery = true)
     {
-        var ns = string.Create(CultureInfo.InvariantCulture, $"mesh-{Environment.ProcessId}-{Interlocked.Increment(ref _namespaces)}");
-        await Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+        var ns = await CreateEmptyNamespaceAsync();
         await Admin.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "mesh" } }, ns);
         await Admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(DeployObject<V1Role>("role.yaml"), ns);
         if (grantDiscovery)
@@ -87,6 +86,14 @@ public sealed class RealApiServer : IAsyncLifetime
             await GrantDiscoveryAsync(ns);
         }
 
+        return ns;
+    }
+
+    /// <summary>A fresh, empty namespace.</summary>
+    public async Task<string> CreateEmptyNamespaceAsync()
+    {
+        var ns = string.Create(CultureInfo.InvariantCulture, $"mesh-{Environment.ProcessId}-{Interlocked.Increment(ref _namespaces)}");
+        await Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
         return ns;
     }
 
