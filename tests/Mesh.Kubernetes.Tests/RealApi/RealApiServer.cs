@@ -19,11 +19,11 @@ namespace Mesh.Kubernetes.Tests.RealApi;
 /// Endpoint addresses the tests write (10.77.x.y) are data only: discovery is tested up to the peer set it
 /// publishes, nothing connects to them, so they need no network namespace.
 /// </summary>
-public sealed class RealApiServer : IAsyncLifetime
+public class RealApiServer : IAsyncLifetime
 {
     public const string Variable = "MESH_KUBE_APISERVER";
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(90);
-    private readonly string _directory = Directory.CreateTempSubdirectory("mesh-kube-").FullName;
+    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("mesh-kube-").FullName;
     private readonly string _adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     private Process? _etcd;
     private Process? _apiServer;
@@ -33,6 +33,19 @@ public sealed class RealApiServer : IAsyncLifetime
     private k8s.Kubernetes? _admin;
     private X509Certificate2Collection? _caCertificates;
     private int _namespaces;
+    private NetworkNamespace? _network;
+
+    /// <summary>When non-null, etcd and the API server run inside a network namespace holding these addresses.</summary>
+    protected virtual IReadOnlyList<string>? NamespaceAddresses => null;
+
+    /// <summary>The network namespace etcd, the API server and <see cref="StartProcess"/>'s processes run in, if any.</summary>
+    internal NetworkNamespace? Network => _network;
+
+    /// <summary>The PEM file of the CA that issued the API server's certificate (for kubeconfigs).</summary>
+    public string CaFile => Path.Combine(_directory, "certs", "apiserver.crt");
+
+    /// <summary>A scratch directory deleted with the fixture.</summary>
+    public string Directory => _directory;
 
     /// <summary>A client with cluster-admin rights (system:masters), for the tests' own writes.</summary>
     public IKubernetes Admin => _admin ?? throw new InvalidOperationException("The API server is not running.");
@@ -52,6 +65,11 @@ public sealed class RealApiServer : IAsyncLifetime
         }
 
         var etcd = FindOnPath("etcd") ?? throw new InvalidOperationException("etcd is not on PATH: install Debian's etcd-server (apt-get install -y etcd-server).");
+        if (NamespaceAddresses is { } addresses)
+        {
+            _network = await NetworkNamespace.CreateAsync(addresses);
+        }
+
         WriteCredentials();
         (_etcdPort, _etcdPeerPort, _port) = (FreePort(), FreePort(), FreePort());
         _etcd = Start(etcd, [
@@ -115,9 +133,14 @@ public sealed class RealApiServer : IAsyncLifetime
         await StopAsync(_apiServer);
         await StopAsync(_etcd);
         DisposeCertificates();
+        if (_network is not null)
+        {
+            await _network.DisposeAsync();
+        }
+
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            System.IO.Directory.Delete(_directory, recursive: true);
         }
         catch (IOException)
         {
@@ -130,7 +153,20 @@ public sealed class RealApiServer : IAsyncLifetime
         AccessToken = token,
         Namespace = ns,
         SslCaCerts = _caCertificates,
+        FirstMessageHandlerSetup = _network is { } network
+            ? handler => ((SocketsHttpHandler)handler).ConnectCallback = network.ConnectAsync
+            : null,
     };
+
+    /// <summary>
+    /// Starts <paramref name="path"/> (in the network namespace when there is one) and collects its output
+    /// lines; the returned process is killed on dispose.
+    /// </summary>
+    internal OutputProcess StartProcess(string path, IEnumerable<string> arguments)
+    {
+        var start = _network?.StartInfo(path, arguments) ?? new ProcessStartInfo(path, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        return new OutputProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}"));
+    }
 
     private async Task StartApiServerAsync()
     {
@@ -148,7 +184,13 @@ public sealed class RealApiServer : IAsyncLifetime
 
         // Poll /readyz with the admin token until the server (and its RBAC bootstrap) is ready.
         using var timeout = new CancellationTokenSource(StartBound);
-        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        if (_network is { } network)
+        {
+            handler.ConnectCallback = network.ConnectAsync;
+        }
+
         using var http = new HttpClient(handler);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken);
         while (true)
@@ -204,10 +246,13 @@ public sealed class RealApiServer : IAsyncLifetime
 
     private Process Start(string path, string[] arguments, string log)
     {
-        var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
+        var start = _network?.StartInfo(path, arguments) ?? new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (_network is null)
         {
-            start.ArgumentList.Add(argument);
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
@@ -300,4 +345,18 @@ public sealed class RealApiServer : IAsyncLifetime
 public sealed class RealApiServerCollection : ICollectionFixture<RealApiServer>
 {
     public const string Name = "real kube-apiserver";
+}
+
+/// <summary>The real API server inside a network namespace that also holds the Pods' addresses 10.77.0.1-4.</summary>
+public sealed class RealApiServerInNetworkNamespace : RealApiServer
+{
+    public static readonly string[] PodAddresses = ["10.77.0.1", "10.77.0.2", "10.77.0.3", "10.77.0.4"];
+
+    protected override IReadOnlyList<string>? NamespaceAddresses => PodAddresses;
+}
+
+[CollectionDefinition(Name)]
+public sealed class RealApiServerInNetworkNamespaceCollection : ICollectionFixture<RealApiServerInNetworkNamespace>
+{
+    public const string Name = "real kube-apiserver in a network namespace";
 }
