@@ -20,7 +20,7 @@ internal sealed partial class NetworkNamespace : IAsyncDisposable
 
     public static async Task<NetworkNamespace> CreateAsync(IEnumerable<string> addresses)
     {
-        var name = $"meshkt-{Environment.ProcessId}-{Random.Shared.Next(100_000)}";
+        var name = $"mesh-{Environment.ProcessId}-{Random.Shared.Next(100_000)}";
         await RunAsync("ip", "netns", "add", name);
         var created = new NetworkNamespace(name);
         try
@@ -68,6 +68,9 @@ internal sealed partial class NetworkNamespace : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Runs a command inside the namespace to its end; throws when it fails.</summary>
+    public Task ExecAsync(params string[] command) => RunAsync("ip", ["netns", "exec", Name, .. command]);
 
     public async ValueTask DisposeAsync() => await RunAsync("ip", "netns", "delete", Name);
 
