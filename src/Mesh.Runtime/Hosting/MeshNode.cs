@@ -45,6 +45,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private int _phase = (int)MeshNodeState.Starting;
     private int _stopRequested;
     private volatile string? _discoveryFailure;
+    private readonly bool _calls;
 
     public MeshNode(
         IOptions<MeshOptions> options,
@@ -58,6 +59,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         ILoggerFactory loggerFactory)
     {
         _discovery = discovery;
+        _calls = registrations.Calls;
         _options = options.Value;
         _directory = directory;
         _logger = loggerFactory.CreateLogger<MeshNode>();
@@ -456,7 +458,9 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
                         MeshLog.DiscoveryRecovered(_logger, peers.Count);
                     }
 
-                    _links.Apply(peers);
+                    // A node that registered no client makes no calls: it links to nobody (discovery still runs,
+                    // so its health reports a failing API).
+                    _links.Apply(_calls ? peers : []);
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
