@@ -11,12 +11,27 @@ public static class HealthEndpoints
     /// <summary>Readiness probe path: 503 from the moment the node drains.</summary>
     public const string ReadyPath = "/healthz/ready";
 
+    /// <summary>
+    /// The preStop hook's path: answers after <c>Shop:PreStopDelay</c>, so the kubelet sends SIGTERM only once
+    /// peers have had time to see the endpoint terminating (an HTTP hook works on every Kubernetes version and
+    /// needs no <c>sleep</c> binary in the image).
+    /// </summary>
+    public const string PreStopPath = "/healthz/prestop";
+
     /// <summary>The mesh port a back-end listens on by default.</summary>
     public const int MeshPort = 7800;
 
-    /// <summary>Maps the liveness and readiness endpoints.</summary>
-    public static void MapHealthEndpoints(this WebApplication app)
+    /// <summary>Maps the liveness, readiness and preStop endpoints.</summary>
+    public static void MapHealthEndpoints(this WebApplication app, TimeSpan preStopDelay)
     {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet(PreStopPath, async (CancellationToken aborted) =>
+        {
+            // The wait is the hook's whole purpose: the kubelet holds SIGTERM until this answers.
+            await Task.Delay(preStopDelay, aborted);
+            return Results.Text("stopping");
+        });
+
         app.MapGet(LivePath, (IMeshNode node) => node.State == MeshNodeState.Stopped
             ? Results.Text("stopped", statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Text("alive"));

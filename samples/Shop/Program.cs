@@ -20,7 +20,7 @@ var mesh = builder.Services.AddMesh(options =>
     options.NodeId = builder.Configuration["Mesh:NodeId"] ?? Environment.GetEnvironmentVariable("POD_NAME") ?? options.NodeId;
     if (shop.IsBackend)
     {
-        options.ListenEndpoint ??= $"0.0.0.0:{HealthEndpoints.MeshPort}";
+        options.ListenEndpoint ??= $"[::]:{HealthEndpoints.MeshPort}";
     }
 });
 if (shop.IsBackend)
@@ -66,7 +66,7 @@ builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Option
     (host, meshOptions) => host.ShutdownTimeout = meshOptions.Value.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
 
 var app = builder.Build();
-app.MapHealthEndpoints();
+app.MapHealthEndpoints(shop.PreStopDelay);
 if (!shop.IsBackend)
 {
     app.MapStorefront();

@@ -21,6 +21,9 @@ internal sealed class ShopOptions
     /// <summary><c>console</c> writes the node's spans to standard output; unset for none (OTLP follows the <c>OTEL_*</c> variables).</summary>
     public string? Telemetry { get; set; }
 
+    /// <summary>How long the preStop hook (<c>/healthz/prestop</c>) waits before answering. Default 5 s.</summary>
+    public TimeSpan PreStopDelay { get; set; } = TimeSpan.FromSeconds(5);
+
     public bool IsBackend => string.Equals(Role, "backend", StringComparison.OrdinalIgnoreCase);
 
     public void Validate()
@@ -33,6 +36,11 @@ internal sealed class ShopOptions
         if (Telemetry is not null and not "console")
         {
             throw new InvalidOperationException($"Shop:Telemetry '{Telemetry}' is unknown; use 'console' or leave it unset.");
+        }
+
+        if (PreStopDelay < TimeSpan.Zero || PreStopDelay > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"Shop:PreStopDelay must be between 0 and 1 minute; it is {PreStopDelay}.");
         }
 
         if (DiscoveryService is null && string.IsNullOrWhiteSpace(Peers) && !IsBackend)

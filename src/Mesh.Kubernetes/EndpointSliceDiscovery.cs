@@ -13,9 +13,10 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Kubernetes;
 
 /// <summary>
-/// Peers from the EndpointSlices of one Service: list (paginated) then watch from the list's resource
-/// version, tracking bookmarks; re-list and diff on 410 or a broken watch; re-watch timed-out watches; a
-/// watchdog for silent ones; a periodic re-list as a safety net. When the API cannot be listed or watched
+/// Peers from the EndpointSlices of one Service: list (paginated; an expired continue token starts the list
+/// over) then watch from the list's resource version, asking for bookmarks and tracking them; a closed, cut or
+/// silent watch resumes from the last version seen; only a 410 (that version left the server's history) re-lists
+/// and diffs; a watchdog restarts watches quiet past the bookmark interval; a periodic re-list is a safety net. When the API cannot be listed or watched
 /// (unreachable, forbidden, failing) the enumeration throws a <see cref="KubernetesDiscoveryException"/>
 /// that says why; the node then keeps its last peers, reports itself degraded and enumerates again.
 /// </summary>
@@ -27,7 +28,12 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
     private readonly string _namespace;
     private readonly string _selector;
     private readonly string _host;
+    /// <summary>How often API servers send a bookmark to a watch that asked for them (client-go's assumption too).</summary>
+    private static readonly TimeSpan BookmarkInterval = TimeSpan.FromMinutes(1);
+
+    private const int MaxListRestarts = 3;
     private HashSet<string> _reported = [];
+    private string? _resourceVersion;
 
     public EndpointSliceDiscovery(IOptions<KubernetesDiscoveryOptions> options, ILogger<EndpointSliceDiscovery> logger)
     {
@@ -42,6 +48,9 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
 
     /// <summary>The namespace watched.</summary>
     public string Namespace => _namespace;
+
+    /// <summary>The last resource version seen (list, event or bookmark); null before the first list.</summary>
+    public string? ResourceVersion => Volatile.Read(ref _resourceVersion);
 
     public async IAsyncEnumerable<IReadOnlyList<DiscoveredPeer>> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -80,7 +89,7 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
             var resourceVersion = await ListAsync(slices, cancellationToken).ConfigureAwait(false);
             Publish(force: true);
             var listedAt = Stopwatch.GetTimestamp();
-            var broken = 0;
+            var failures = 0;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -92,28 +101,37 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
                     Publish(force: false);
                 }
 
-                var (outcome, version, reason) = await WatchOnceAsync(resourceVersion, slices, () => Publish(force: false), cancellationToken).ConfigureAwait(false);
-                resourceVersion = version;
-                switch (outcome)
+                var watch = await WatchOnceAsync(resourceVersion, slices, () => Publish(force: false), failures, cancellationToken).ConfigureAwait(false);
+                resourceVersion = watch.ResourceVersion;
+                Volatile.Write(ref _resourceVersion, resourceVersion);
+                switch (watch.Outcome)
                 {
                     case WatchOutcome.Closed:
-                        broken = 0;
+                        failures = 0;
                         break;
                     case WatchOutcome.Expired:
+                        failures = 0;
                         KubernetesLog.Expired(_logger, resourceVersion);
                         resourceVersion = await ListAsync(slices, cancellationToken).ConfigureAwait(false);
                         listedAt = Stopwatch.GetTimestamp();
                         Publish(force: false);
                         break;
                     case WatchOutcome.Broken:
-                        // Events may have been lost: wait, then re-list and diff rather than trust the version.
-                        broken++;
-                        var delay = Backoff.Jittered(broken, _options.MinBackoff, _options.MaxBackoff);
-                        KubernetesLog.WatchBroken(_logger, broken, (long)delay.TotalMilliseconds, reason ?? "unknown");
+                        // The server replays every change after the last version seen, so resuming from it loses
+                        // nothing; only a 410 (the version left the server's history) calls for a re-list.
+                        failures = watch.Events > 0 ? 1 : failures + 1;
+                        var delay = Backoff.Jittered(failures, _options.MinBackoff, _options.MaxBackoff);
+                        if (watch.Events == 0)
+                        {
+                            // Cut before its first event (a server closing, a GOAWAY): not a discovery failure.
+                            KubernetesLog.WatchCutEarly(_logger, (long)delay.TotalMilliseconds, resourceVersion, watch.Reason ?? "unknown");
+                        }
+                        else
+                        {
+                            KubernetesLog.WatchBroken(_logger, failures, (long)delay.TotalMilliseconds, resourceVersion, watch.Reason ?? "unknown");
+                        }
+
                         await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                        resourceVersion = await ListAsync(slices, cancellationToken).ConfigureAwait(false);
-                        listedAt = Stopwatch.GetTimestamp();
-                        Publish(force: false);
                         break;
                 }
             }
@@ -121,7 +139,7 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
             void Publish(bool force)
             {
                 var problems = new List<string>();
-                var peers = EndpointSlicePeers.Compute(slices.Values, _options.PortName, problems);
+                var peers = EndpointSlicePeers.Compute(slices.Values, _options.PortName, _options.PreferredAddressFamily, problems);
                 Report(problems);
                 if (!force && published is not null && published.SequenceEqual(peers))
                 {
@@ -151,7 +169,7 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
         string? continueToken = null;
         var pages = 0;
         var restarts = 0;
-        do
+        while (true)
         {
             V1EndpointSliceList page;
             try
@@ -163,16 +181,23 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
                     limit: _options.PageSize,
                     cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Gone && continueToken is not null && restarts < 3)
+            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Gone && continueToken is not null && restarts < MaxListRestarts)
             {
-                // The continue token outlived the server's history: start the list over.
-                KubernetesLog.ContinueExpired(_logger);
+                // The continue token outlived the server's history: start the list over from the first page.
                 restarts++;
+                KubernetesLog.ContinueExpired(_logger, restarts, pages);
                 fresh.Clear();
                 continueToken = null;
                 resourceVersion = null;
                 pages = 0;
                 continue;
+            }
+            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Gone && continueToken is not null)
+            {
+                throw new KubernetesDiscoveryException(
+                    $"The Kubernetes API at {_host} expired the EndpointSlice list's continue token {restarts + 1} times in a row (410 Gone): " +
+                    $"the list of {_options.PageSize} slices per page does not finish within the server's history; raise KubernetesDiscoveryOptions.PageSize.",
+                    ex);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -194,8 +219,11 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
             }
 
             continueToken = page.Metadata?.ContinueProperty;
+            if (string.IsNullOrEmpty(continueToken))
+            {
+                break;
+            }
         }
-        while (!string.IsNullOrEmpty(continueToken));
 
         if (string.IsNullOrEmpty(resourceVersion))
         {
@@ -209,18 +237,20 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
         }
 
         KubernetesLog.Listed(_logger, slices.Count, resourceVersion, pages);
+        Volatile.Write(ref _resourceVersion, resourceVersion);
         return resourceVersion;
     }
 
     /// <summary>Runs one watch from <paramref name="resourceVersion"/>, applying events to <paramref name="slices"/>.</summary>
-    private async Task<(WatchOutcome Outcome, string ResourceVersion, string? Reason)> WatchOnceAsync(
+    private async Task<WatchResult> WatchOnceAsync(
         string resourceVersion,
         Dictionary<string, V1EndpointSlice> slices,
         Action changed,
+        int failuresBefore,
         CancellationToken cancellationToken)
     {
         var timeoutSeconds = (int)Math.Max(1, _options.WatchTimeout.TotalSeconds * (1 + Random.Shared.NextDouble()));
-        var silence = TimeSpan.FromSeconds(timeoutSeconds) + _options.WatchdogMargin;
+        var silence = WatchdogSilence(TimeSpan.FromSeconds(timeoutSeconds), _options.WatchdogMargin);
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         watchdog.CancelAfter(silence);
         Exception? streamError = null;
@@ -251,6 +281,7 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
                 if (slice?.Metadata?.ResourceVersion is { Length: > 0 } version)
                 {
                     resourceVersion = version;
+                    Volatile.Write(ref _resourceVersion, version);
                 }
 
                 switch (type)
@@ -276,36 +307,48 @@ internal sealed class EndpointSliceDiscovery : IPeerDiscovery, IDisposable
         }
         catch (OperationCanceledException) when (watchdog.IsCancellationRequested && !cancellationToken.IsCancellationRequested && streamError is not null and not KubernetesException)
         {
-            return (WatchOutcome.Broken, resourceVersion, $"unreadable watch event: {streamError.Message}");
+            return new(WatchOutcome.Broken, resourceVersion, events, $"unreadable watch event: {streamError.Message}");
         }
         catch (OperationCanceledException) when (watchdog.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             KubernetesLog.WatchSilent(_logger, (long)silence.TotalMilliseconds);
-            return (WatchOutcome.Broken, resourceVersion, $"no event for {silence.TotalSeconds:0} s");
+            return new(WatchOutcome.Broken, resourceVersion, Math.Max(events, 1), $"no event for {silence.TotalSeconds:0} s");
         }
         catch (HttpRequestException ex) when (events == 0 && ex.InnerException is EndOfStreamException)
         {
             // The client throws this for a watch the server closed before any event: a clean close.
-            return (WatchOutcome.Closed, resourceVersion, null);
+            return new(WatchOutcome.Closed, resourceVersion, 0, null);
         }
-        catch (Exception ex) when (events == 0 && IsRequestFailure(ex))
+        catch (HttpOperationException ex)
         {
-            // The watch request itself was refused or could not be sent: the API is unreachable or forbids it.
+            // The API answered the watch request with an error status (403, 401, 5xx): say why.
+            throw Describe(ex, "watch");
+        }
+        catch (Exception ex) when (events == 0 && failuresBefore > 0 && IsRequestFailure(ex))
+        {
+            // Connecting failed again after a cut: the API is unreachable.
             throw Describe(ex, "watch");
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException or InvalidOperationException or KubernetesException)
         {
-            return (WatchOutcome.Broken, resourceVersion, ex.Message);
+            return new(WatchOutcome.Broken, resourceVersion, events, ex.Message);
         }
 
         return streamError switch
         {
-            null => (WatchOutcome.Closed, resourceVersion, null),
-            KubernetesException { Status.Code: (int)HttpStatusCode.Gone } => (WatchOutcome.Expired, resourceVersion, null),
-            KubernetesException { Status: { } status } => (WatchOutcome.Broken, resourceVersion, $"the watch ended with an error status {status.Code} {status.Reason}: {status.Message}"),
-            _ => (WatchOutcome.Broken, resourceVersion, streamError.Message),
+            null => new(WatchOutcome.Closed, resourceVersion, events, null),
+            KubernetesException { Status.Code: (int)HttpStatusCode.Gone } => new(WatchOutcome.Expired, resourceVersion, events, null),
+            KubernetesException { Status: { } status } => new(WatchOutcome.Broken, resourceVersion, events, $"the watch ended with an error status {status.Code} {status.Reason}: {status.Message}"),
+            _ => new(WatchOutcome.Broken, resourceVersion, Math.Max(events, 1), streamError.Message),
         };
     }
+
+    /// <summary>
+    /// How long a watch may stay quiet before the watchdog restarts it: a healthy watch is never quiet longer
+    /// than its timeout, nor (bookmarks were asked for) than the server's bookmark interval; plus the margin.
+    /// </summary>
+    internal static TimeSpan WatchdogSilence(TimeSpan watchTimeout, TimeSpan margin)
+        => (watchTimeout < BookmarkInterval ? watchTimeout : BookmarkInterval) + margin;
 
     /// <summary>True when the API refused the request or no connection could be made (not a stream cut later).</summary>
     private static bool IsRequestFailure(Exception ex) => ex is HttpOperationException or HttpRequestException

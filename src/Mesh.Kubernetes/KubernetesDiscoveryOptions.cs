@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using k8s;
 
 namespace Mesh.Kubernetes;
@@ -42,8 +43,10 @@ public sealed class KubernetesDiscoveryOptions
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// A watch that receives nothing for its timeout plus this margin is presumed half-open and restarted.
-    /// Default 30 s.
+    /// A watch that receives nothing (no event and no bookmark) for this margin beyond the longest quiet time a
+    /// healthy watch has is presumed half-open and restarted from its last resource version. The quiet time is
+    /// the watch's own timeout, or one minute when that is longer: API servers send a bookmark to watches that
+    /// ask for them (discovery always does) about once a minute. Default 30 s.
     /// </summary>
     public TimeSpan WatchdogMargin { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -55,6 +58,14 @@ public sealed class KubernetesDiscoveryOptions
 
     /// <summary>Largest delay between re-watch attempts. Default 30 s.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Which address of a dual-stack Pod (one address in an IPv4 slice, one in an IPv6 slice) the node links
+    /// to: <see cref="AddressFamily.InterNetwork"/> (IPv4, the default) or <see cref="AddressFamily.InterNetworkV6"/>.
+    /// A Pod with only an address of the other family is still reached at it. The choice never depends on
+    /// slice names or order. A node listening on <c>[::]</c> accepts both families.
+    /// </summary>
+    public AddressFamily PreferredAddressFamily { get; set; } = AddressFamily.InterNetwork;
 
     /// <summary>EndpointSlices per list page (<c>limit</c>, then <c>continue</c>). Default 500.</summary>
     public int PageSize { get; set; } = 500;

@@ -43,6 +43,11 @@ internal sealed class KubernetesDiscoveryOptionsValidator : IValidateOptions<Kub
             errors.Add("KubernetesDiscoveryOptions.MinBackoff must be positive and not more than KubernetesDiscoveryOptions.MaxBackoff.");
         }
 
+        if (options.PreferredAddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6))
+        {
+            errors.Add($"KubernetesDiscoveryOptions.PreferredAddressFamily must be InterNetwork (IPv4) or InterNetworkV6 (IPv6); it is {options.PreferredAddressFamily}.");
+        }
+
         if (options.PageSize is < 1 or > 10_000)
         {
             errors.Add($"KubernetesDiscoveryOptions.PageSize must be between 1 and 10000; it is {options.PageSize}.");

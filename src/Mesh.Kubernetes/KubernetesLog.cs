@@ -17,8 +17,8 @@ internal static partial class KubernetesLog
     [LoggerMessage(103, LogLevel.Information, "The watch's resourceVersion {ResourceVersion} expired (410 Gone); re-listing")]
     public static partial void Expired(ILogger logger, string resourceVersion);
 
-    [LoggerMessage(104, LogLevel.Warning, "The EndpointSlice watch broke (attempt {Attempt}, re-watching in {DelayMs} ms): {Reason}")]
-    public static partial void WatchBroken(ILogger logger, int attempt, long delayMs, string reason);
+    [LoggerMessage(104, LogLevel.Warning, "The EndpointSlice watch broke (attempt {Attempt}; resuming from resourceVersion {ResourceVersion} in {DelayMs} ms): {Reason}")]
+    public static partial void WatchBroken(ILogger logger, int attempt, long delayMs, string resourceVersion, string reason);
 
     [LoggerMessage(105, LogLevel.Warning, "The EndpointSlice watch was silent for {SilentMs} ms (half-open connection?); restarting it")]
     public static partial void WatchSilent(ILogger logger, long silentMs);
@@ -29,6 +29,9 @@ internal static partial class KubernetesLog
     [LoggerMessage(107, LogLevel.Debug, "Periodic re-list of EndpointSlices (every {IntervalMs} ms)")]
     public static partial void Resync(ILogger logger, long intervalMs);
 
-    [LoggerMessage(108, LogLevel.Information, "A continue token expired during the list (410 Gone); listing again from the start")]
-    public static partial void ContinueExpired(ILogger logger);
+    [LoggerMessage(108, LogLevel.Information, "A continue token expired after page {Pages} of the list (410 Gone); listing again from the start (restart {Restart})")]
+    public static partial void ContinueExpired(ILogger logger, int restart, int pages);
+
+    [LoggerMessage(109, LogLevel.Debug, "The EndpointSlice watch ended before its first event; resuming from resourceVersion {ResourceVersion} in {DelayMs} ms: {Reason}")]
+    public static partial void WatchCutEarly(ILogger logger, long delayMs, string resourceVersion, string reason);
 }

@@ -9,6 +9,9 @@ internal enum WatchOutcome
     /// <summary>The resource version expired (410): re-list and diff.</summary>
     Expired,
 
-    /// <summary>Cut mid-way, silent past the watchdog, or unreadable: re-list after a jittered backoff.</summary>
+    /// <summary>Cut, silent past the watchdog, or unreadable: resume from the last version after a jittered backoff.</summary>
     Broken,
 }
+
+/// <summary>How one watch ended, the last resource version it saw, and how many events (bookmarks included) it delivered.</summary>
+internal readonly record struct WatchResult(WatchOutcome Outcome, string ResourceVersion, int Events, string? Reason);

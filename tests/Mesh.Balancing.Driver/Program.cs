@@ -3,7 +3,7 @@ using Mesh.Balancing.Driver;
 // Real processes on loopback: dotnet run -c Release --project tests/Mesh.Balancing.Driver -- run [--seconds 5] [--json]
 const string Usage = """
     Usage: Mesh.Balancing.Driver run [--seconds S] [--warmup S] [--concurrency N] [--cost-ms MS] [--capacity N] [--scenarios equal,one-slow] [--json]
-           Mesh.Balancing.Driver server --node-id ID [--capacity N] [--cost-ms MS] [--factor F]
+           Mesh.Balancing.Driver server --node-id ID [--listen HOST:PORT] [--capacity N] [--cost-ms MS] [--factor F]
            Mesh.Balancing.Driver client --peers host:port,... [--policy NAME] [--concurrency N] [--warmup S] [--seconds S] [--node-id ID]
     """;
 

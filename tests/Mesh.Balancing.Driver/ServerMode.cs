@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Balancing.Driver;
 
 /// <summary>
-/// <c>server</c>: hosts <see cref="IWork"/> on 127.0.0.1, prints <c>LISTENING host:port</c>, and stops
+/// <c>server</c>: hosts <see cref="IWork"/> on 127.0.0.1 (or <c>--listen host:port</c>), prints <c>LISTENING host:port</c>, and stops
 /// (draining) when its standard input closes or reads <c>stop</c>.
 /// </summary>
 internal static class ServerMode
@@ -13,6 +13,7 @@ internal static class ServerMode
     public static async Task<int> RunAsync(Args args)
     {
         var nodeId = args.String("--node-id", "server");
+        var listen = args.String("--listen", "127.0.0.1:0");
         var settings = new WorkSettings(args.Int("--capacity", 4), TimeSpan.FromMilliseconds(args.Double("--cost-ms", 8) * args.Double("--factor", 1)));
         args.EnsureAllUsed();
         var builder = Host.CreateApplicationBuilder();
@@ -21,7 +22,7 @@ internal static class ServerMode
         builder.Services.AddMesh(mesh =>
             {
                 mesh.NodeId = nodeId;
-                mesh.ListenEndpoint = "127.0.0.1:0";
+                mesh.ListenEndpoint = listen;
                 mesh.ShutdownGracePeriod = TimeSpan.FromSeconds(5);
             })
             .AddService<IWork, WorkService>();

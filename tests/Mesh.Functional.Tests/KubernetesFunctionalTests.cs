@@ -24,6 +24,8 @@ public sealed class KubernetesFunctionalTests(ITestOutputHelper output) : IAsync
     public async Task InitializeAsync()
     {
         _api = await FakeKubernetesApi.StartAsync();
+        // The back-ends listen on 127.x addresses (the real API server would refuse them; see Mesh.Kubernetes.Tests' real-server tests).
+        _api.AllowLoopbackEndpoints = true;
         var kubeConfig = Path.Combine(_directory, "kubeconfig");
         await File.WriteAllTextAsync(kubeConfig, $"""
             apiVersion: v1

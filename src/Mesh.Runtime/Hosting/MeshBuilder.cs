@@ -14,13 +14,22 @@ internal sealed class MeshBuilder(IServiceCollection services, MeshServiceRegist
         where TService : class
     {
         ArgumentNullException.ThrowIfNull(definition);
+        registrations.AddCaller();
         services.TryAddSingleton(sp => definition.CreateProxy(sp.GetRequiredService<IMeshInvoker>()));
         return this;
     }
 
+    /// <summary>Registers the client of a service this node hosts, without making the node a caller.</summary>
+    public void AddHostedServiceClient<TService>(ServiceDefinition<TService> definition)
+        where TService : class
+        => services.TryAddSingleton(sp => definition.CreateProxy(sp.GetRequiredService<IMeshInvoker>()));
+
     /// <summary>Registers the client proxy of <paramref name="definition"/>'s service, unless one is registered.</summary>
     public void AddClient(ServiceDefinition definition)
-        => services.TryAdd(ServiceDescriptor.Singleton(
+    {
+        registrations.AddCaller();
+        services.TryAdd(ServiceDescriptor.Singleton(
             definition.ServiceType,
             sp => definition.CreateUntypedProxy(sp.GetRequiredService<IMeshInvoker>())));
+    }
 }

@@ -46,6 +46,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private int _phase = (int)MeshNodeState.Starting;
     private int _stopRequested;
     private volatile string? _discoveryFailure;
+    private readonly bool _calls;
 
     public MeshNode(
         IOptions<MeshOptions> options,
@@ -59,6 +60,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         ILoggerFactory loggerFactory)
     {
         _discovery = discovery;
+        _calls = registrations.Calls;
         _options = options.Value;
         _directory = directory;
         _logger = loggerFactory.CreateLogger<MeshNode>();
@@ -146,6 +148,12 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
             var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
+                if (endPoint.Address.Equals(IPAddress.IPv6Any))
+                {
+                    // [::] takes IPv4 links too, so a dual-stack peer reaches it whichever address it was given.
+                    listener.DualMode = true;
+                }
+
                 listener.Bind(endPoint);
                 listener.Listen(512);
             }
@@ -459,7 +467,9 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
                         MeshLog.DiscoveryRecovered(_logger, peers.Count);
                     }
 
-                    _links.Apply(peers);
+                    // A node that registered no client makes no calls: it links to nobody (discovery still runs,
+                    // so its health reports a failing API).
+                    _links.Apply(_calls ? peers : []);
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

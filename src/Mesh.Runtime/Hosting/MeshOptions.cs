@@ -13,7 +13,8 @@ public sealed class MeshOptions
 
     /// <summary>
     /// The <c>address:port</c> this node accepts links on (port 0 picks a free port), e.g.
-    /// <c>0.0.0.0:7800</c>. Null for a node that only calls others. Required when the node hosts services.
+    /// <c>0.0.0.0:7800</c>; <c>[::]:7800</c> accepts IPv4 and IPv6 links (dual-stack clusters). Null for a node
+    /// that only calls others. Required when the node hosts services.
     /// </summary>
     public string? ListenEndpoint { get; set; }
 

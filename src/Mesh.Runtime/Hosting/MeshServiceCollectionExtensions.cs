@@ -60,7 +60,9 @@ public static class MeshServiceCollectionExtensions
 
     /// <summary>
     /// Hosts <typeparamref name="TImplementation"/> as the balanced service <typeparamref name="TService"/>
-    /// on this node (a singleton), and registers the generated client for <typeparamref name="TService"/>.
+    /// on this node (a singleton), and registers the generated client for <typeparamref name="TService"/>. A node
+    /// links to the peers discovery finds only when it calls (<see cref="AddClient{TService}"/> or
+    /// <see cref="AddMeshClients"/>); one that only serves keeps no links of its own.
     /// </summary>
     public static IMeshBuilder AddService<TService, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(this IMeshBuilder builder)
         where TService : class
@@ -72,7 +74,10 @@ public static class MeshServiceCollectionExtensions
         Registrations(builder).TryAdd(
             typeof(TService),
             sp => new HostedService<TService>(definition, () => sp.GetRequiredService<TImplementation>()));
-        return builder.AddClient(definition);
+        // The client is registered for injection, but hosting a service does not make the node a caller: only
+        // AddClient does (a node calling replicas of its own service adds AddClient<TService>() too).
+        ((MeshBuilder)builder).AddHostedServiceClient(definition);
+        return builder;
     }
 
     /// <summary>Registers the generated client of <typeparamref name="TService"/> for injection.</summary>

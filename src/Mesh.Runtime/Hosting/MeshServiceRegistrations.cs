@@ -2,13 +2,22 @@ using Mesh.Dispatch;
 
 namespace Mesh.Hosting;
 
-/// <summary>The services a node hosts, as registered through <see cref="IMeshBuilder"/>.</summary>
+/// <summary>The services a node hosts, and whether it calls any, as registered through <see cref="IMeshBuilder"/>.</summary>
 internal sealed class MeshServiceRegistrations
 {
     private readonly List<Func<IServiceProvider, HostedService>> _hosted = [];
     private readonly HashSet<Type> _hostedTypes = [];
 
     public int HostedCount => _hosted.Count;
+
+    /// <summary>
+    /// True once a client proxy is registered (<c>AddClient</c>): only then does the node make calls, and so
+    /// link to the peers discovery finds. A node that only serves keeps no links of its own (N back-ends that
+    /// never call each other would otherwise hold N² links they never use).
+    /// </summary>
+    public bool Calls { get; private set; }
+
+    public void AddCaller() => Calls = true;
 
     public bool TryAdd(Type serviceType, Func<IServiceProvider, HostedService> factory)
     {

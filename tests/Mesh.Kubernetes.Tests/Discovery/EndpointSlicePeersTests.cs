@@ -39,18 +39,38 @@ public sealed class EndpointSlicePeersTests
         Assert.Empty(problems);
     }
 
-    [Fact]
-    public void Compute_DualStackSlicesOfOnePod_OnePeer()
+    [Theory]
+    [InlineData("shop-4xk2p", "shop-zq7rt")]
+    [InlineData("shop-zq7rt", "shop-4xk2p")]
+    public void Compute_DualStackSlicesInEitherNameOrder_EveryPodAtItsIPv4Address(string v4Name, string v6Name)
     {
         var peers = EndpointSlicePeers.Compute(
             [
-                Slices.Of("v4", "shop", 7800, new Ep("10.0.0.1", Uid: "p1")),
-                Slices.Of("v6", "shop", [new Discoveryv1EndpointPort { Name = "mesh", Port = 7800 }], "IPv6", new Ep("fd00::1", Uid: "p1")),
+                Slices.Of(v6Name, "shop", [new Discoveryv1EndpointPort { Name = "mesh", Port = 7800 }], "IPv6", new Ep("fd00::1", Uid: "p1"), new Ep("fd00::2", Uid: "p2")),
+                Slices.Of(v4Name, "shop", 7800, new Ep("10.0.0.1", Uid: "p1"), new Ep("10.0.0.2", Uid: "p2")),
             ],
             "mesh",
             []);
 
-        Assert.Single(peers);
+        Assert.Equal([new DiscoveredPeer("10.0.0.1", 7800), new DiscoveredPeer("10.0.0.2", 7800)], peers);
+    }
+
+    [Theory]
+    [InlineData("shop-4xk2p", "shop-zq7rt")]
+    [InlineData("shop-zq7rt", "shop-4xk2p")]
+    public void Compute_DualStackPreferringIPv6_EveryPodAtItsIPv6AddressAndAnIPv4OnlyPodKept(string v4Name, string v6Name)
+    {
+        var peers = EndpointSlicePeers.Compute(
+            [
+                Slices.Of(v4Name, "shop", 7800, new Ep("10.0.0.1", Uid: "p1"), new Ep("10.0.0.3", Uid: "p3")),
+                Slices.Of(v6Name, "shop", [new Discoveryv1EndpointPort { Name = "mesh", Port = 7800 }], "IPv6", new Ep("fd00::1", Uid: "p1", Ready: false, Serving: true, Terminating: true)),
+            ],
+            "mesh",
+            System.Net.Sockets.AddressFamily.InterNetworkV6,
+            []);
+
+        // p1 is ready in its IPv4 copy: ready either way; p3 has no IPv6 address and is kept at its IPv4 one.
+        Assert.Equal([new DiscoveredPeer("10.0.0.3", 7800), new DiscoveredPeer("fd00::1", 7800)], peers);
     }
 
     [Fact]

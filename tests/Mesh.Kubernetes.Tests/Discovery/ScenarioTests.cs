@@ -31,6 +31,19 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public async Task WaitForPeersOfService_TypedCount_CompletesOnceThatManyHostItAndRefusesZero()
+    {
+        await using var cluster = await KubeCluster.StartAsync(3);
+        var three = cluster.Client.WaitForPeersAsync<IWhoAmI>(3);
+        Assert.False(three.IsCompleted);
+
+        cluster.Api.Apply(Slices.Of("shop-a", KubeCluster.Service, cluster.Port, cluster.Ready(0), cluster.Ready(1), cluster.Ready(2)));
+        await three.WaitAsync(KubeCluster.Bound);
+        Assert.Equal(3, cluster.Client.Peers.Count(p => p.Services.Contains("tests.whoami")));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => cluster.Client.WaitForPeersAsync<IWhoAmI>(0));
+    }
+
+    [Fact]
     public async Task PodUnreadyThenReady_LeavesThenRejoins()
     {
         await using var cluster = await KubeCluster.StartAsync(3);

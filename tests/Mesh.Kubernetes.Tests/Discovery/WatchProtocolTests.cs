@@ -165,6 +165,112 @@ public sealed class WatchProtocolTests
     }
 
     [Fact]
+    public async Task List_ContinueTokenExpired410_RestartsTheListAndWatchesFromTheNewListVersion()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            api.Apply(Slices.Of($"shop-{i}", "shop", 7800, new Ep($"10.0.0.{i + 1}")));
+        }
+
+        api.ExpireNextContinue = true;
+        using var discovery = Create(api, o => o.PageSize = 2);
+        await using var sets = discovery.WatchAsync(CancellationToken.None).GetAsyncEnumerator();
+
+        // Page 1, page 2 refused (410), then pages 1-3 again: every slice, no "answered without a resourceVersion".
+        Assert.Equal(5, (await NextAsync(sets)).Count);
+        Assert.Equal(5, api.ListRequests);
+        await api.WaitForWatchesAsync(1).WaitAsync(Bound);
+        Assert.Equal([api.ResourceVersion.ToString(CultureInfo.InvariantCulture)], api.WatchVersions);
+    }
+
+    [Fact]
+    public async Task Watch_CutMidStream_ResumesFromTheLastVersionSeenWithoutRelisting()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync();
+        api.Apply(Slices.Of("shop-a", "shop", 7800, new Ep("10.0.0.1")));
+        using var discovery = Create(api);
+        await using var sets = discovery.WatchAsync(CancellationToken.None).GetAsyncEnumerator();
+        Assert.Single(await NextAsync(sets));
+        await api.WaitForWatchesAsync(1).WaitAsync(Bound);
+        api.Apply(Slices.Of("shop-a", "shop", 7800, new Ep("10.0.0.1"), new Ep("10.0.0.2")));
+        Assert.Equal(2, (await NextAsync(sets)).Count);
+        var seen = api.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+
+        api.DropWatches();
+        await api.WaitForWatchesAsync(2).WaitAsync(Bound);
+
+        Assert.Equal(seen, api.WatchVersions[1]);
+        Assert.Equal(seen, discovery.ResourceVersion);
+        Assert.Equal(1, api.ListRequests);
+        api.Apply(Slices.Of("shop-a", "shop", 7800, new Ep("10.0.0.1"), new Ep("10.0.0.2"), new Ep("10.0.0.3")));
+        Assert.Equal(3, (await NextAsync(sets)).Count);
+    }
+
+    [Fact]
+    public async Task Watch_CutBeforeItsFirstEvent_ResumesWithoutFailingOrRelisting()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync();
+        api.Apply(Slices.Of("shop-a", "shop", 7800, new Ep("10.0.0.1")));
+        using var discovery = Create(api);
+        await using var sets = discovery.WatchAsync(CancellationToken.None).GetAsyncEnumerator();
+        Assert.Single(await NextAsync(sets));
+        await api.WaitForWatchesAsync(1).WaitAsync(Bound);
+
+        // Twice in a row, as a closing API server does to every open watch.
+        api.DropWatches();
+        await api.WaitForWatchesAsync(2).WaitAsync(Bound);
+        api.DropWatches();
+        await api.WaitForWatchesAsync(3).WaitAsync(Bound);
+
+        Assert.Single(api.WatchVersions.Distinct());
+        Assert.Equal(1, api.ListRequests);
+        api.Apply(Slices.Of("shop-a", "shop", 7800, new Ep("10.0.0.1"), new Ep("10.0.0.2")));
+        Assert.Equal(2, (await NextAsync(sets)).Count);
+    }
+
+    [Fact]
+    public async Task Watch_SliceLosesItsServiceLabel_DeletedAndItsPeersLeave()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync();
+        api.Apply(Slices.Of("shop-a", "shop", 7800, new Ep("10.0.0.1")));
+        api.Apply(Slices.Of("shop-b", "shop", 7800, new Ep("10.0.0.2")));
+        using var discovery = Create(api);
+        await using var sets = discovery.WatchAsync(CancellationToken.None).GetAsyncEnumerator();
+        Assert.Equal(2, (await NextAsync(sets)).Count);
+        await api.WaitForWatchesAsync(1).WaitAsync(Bound);
+
+        var relabelled = Slices.Of("shop-b", "shop", 7800, new Ep("10.0.0.2"));
+        relabelled.Metadata.Labels.Remove("kubernetes.io/service-name");
+        api.Apply(relabelled);
+
+        Assert.Equal([new DiscoveredPeer("10.0.0.1", 7800)], await NextAsync(sets));
+        Assert.Equal(1, api.ListRequests);
+    }
+
+    [Fact]
+    public void WatchdogSilence_LongWatchTimeout_FitsTheBookmarkInterval()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(90), EndpointSliceDiscovery.WatchdogSilence(TimeSpan.FromMinutes(7), TimeSpan.FromSeconds(30)));
+        Assert.Equal(TimeSpan.FromSeconds(1.5), EndpointSliceDiscovery.WatchdogSilence(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
+    public async Task Apply_LoopbackEndpointAddress_RefusedAsTheRealApiServerDoes()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync();
+        var error = Assert.Throws<ArgumentException>(() => api.Apply(Slices.Of("shop-a", "shop", 7800, new Ep("127.0.0.5"))));
+        Assert.Contains("may not be in the loopback range", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_PreferredAddressFamilyNotAnIpFamily_FailsNamingTheOption()
+    {
+        var result = new KubernetesDiscoveryOptionsValidator().Validate(null, new KubernetesDiscoveryOptions { ServiceName = "shop", PreferredAddressFamily = System.Net.Sockets.AddressFamily.Unix });
+        Assert.Contains("KubernetesDiscoveryOptions.PreferredAddressFamily", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_MissingServiceName_FailsNamingTheOption()
     {
         var result = new KubernetesDiscoveryOptionsValidator().Validate(null, new KubernetesDiscoveryOptions { PageSize = 0 });

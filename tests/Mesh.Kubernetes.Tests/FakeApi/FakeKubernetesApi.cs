@@ -24,7 +24,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     private const string Prefix = "/apis/discovery.k8s.io/v1/namespaces/";
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Namespace, string Name), V1EndpointSlice> _objects = [];
-    private readonly List<(long Version, string Type, V1EndpointSlice Object)> _history = [];
+    private readonly List<(long Version, string Type, V1EndpointSlice Object, V1EndpointSlice? Previous)> _history = [];
     private readonly Dictionary<string, (long Version, List<V1EndpointSlice> Remaining)> _continuations = [];
     private readonly List<FakeWatch> _watches = [];
     private readonly List<(int Count, TaskCompletionSource Signal)> _watchWaiters = [];
@@ -44,6 +44,15 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
 
     /// <summary>When set, every request is answered with this status (Status JSON body).</summary>
     public HttpStatusCode? FailWith { get; set; }
+
+    /// <summary>
+    /// The real API server refuses loopback endpoint addresses (422 "may not be in the loopback range"), and so
+    /// does this fake unless a test sets this: in-process tests whose nodes listen on 127.x addresses.
+    /// </summary>
+    public bool AllowLoopbackEndpoints { get; set; }
+
+    /// <summary>When set, the next list request carrying a continue token is answered 410, as after a compaction.</summary>
+    public bool ExpireNextContinue { get; set; }
 
     /// <summary>When set, lists are answered 200 with a body that is not JSON.</summary>
     public bool GarbageLists { get; set; }
@@ -84,18 +93,28 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
 
     public KubernetesClientConfiguration ClientConfiguration() => new() { Host = Host, Namespace = "mesh-test" };
 
-    /// <summary>Creates or replaces a slice (ADDED or MODIFIED); returns it with its new resourceVersion.</summary>
+    /// <summary>
+    /// Creates or replaces a slice, as a write to the real API server would: watches whose selector matched the
+    /// slice before and after get MODIFIED (ADDED when it is new), those it now matches ADDED, those it no longer
+    /// matches (a label removed) DELETED. Returns the slice with its new resourceVersion.
+    /// </summary>
     public V1EndpointSlice Apply(V1EndpointSlice slice)
     {
+        if (!AllowLoopbackEndpoints && slice.Endpoints?.SelectMany(e => e.Addresses ?? []).FirstOrDefault(a => IPAddress.TryParse(a, out var ip) && IPAddress.IsLoopback(ip)) is { } loopback)
+        {
+            throw new ArgumentException($"422 Unprocessable Entity: EndpointSlice.discovery.k8s.io \"{slice.Metadata?.Name}\" is invalid: endpoints[0].addresses[0]: Invalid value: \"{loopback}\": may not be in the loopback range (127.0.0.0/8, ::1/128)", nameof(slice));
+        }
+
         lock (_gate)
         {
             var key = (slice.Metadata.NamespaceProperty ??= "mesh-test", slice.Metadata.Name);
-            var type = _objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
+            _objects.TryGetValue(key, out var previous);
+            var type = previous is not null ? "MODIFIED" : "ADDED";
             var stored = Clone(slice);
             stored.Metadata.ResourceVersion = (++_version).ToString(CultureInfo.InvariantCulture);
-            stored.Metadata.Uid ??= Guid.NewGuid().ToString();
+            stored.Metadata.Uid ??= previous?.Metadata.Uid ?? Guid.NewGuid().ToString();
             _objects[key] = stored;
-            Record(type, stored);
+            Record(type, stored, previous);
             return Clone(stored);
         }
     }
@@ -107,7 +126,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
             if (_objects.Remove((ns, name), out var removed))
             {
                 removed.Metadata.ResourceVersion = (++_version).ToString(CultureInfo.InvariantCulture);
-                Record("DELETED", removed);
+                Record("DELETED", removed, null);
             }
         }
     }
@@ -248,15 +267,38 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         _app = app;
     }
 
-    private void Record(string type, V1EndpointSlice stored)
+    private void Record(string type, V1EndpointSlice stored, V1EndpointSlice? previous)
     {
         var version = long.Parse(stored.Metadata.ResourceVersion, CultureInfo.InvariantCulture);
-        _history.Add((version, type, stored));
-        var line = Event(type, stored);
-        foreach (var watch in _watches.Where(w => Matches(w, stored)))
+        _history.Add((version, type, stored, previous));
+        foreach (var watch in _watches)
         {
-            watch.Send(line);
+            if (EventFor(watch, type, stored, previous) is { } line)
+            {
+                watch.Send(line);
+            }
         }
+    }
+
+    /// <summary>The event a watch sees for a change, or null when its selector matches neither version of the object.</summary>
+    private static string? EventFor(FakeWatch watch, string type, V1EndpointSlice stored, V1EndpointSlice? previous)
+    {
+        var now = Matches(watch, stored);
+        var before = previous is not null && Matches(watch, previous);
+        if (type != "MODIFIED" || now == before)
+        {
+            return now || before ? Event(type, stored) : null;
+        }
+
+        if (now)
+        {
+            return Event("ADDED", stored);
+        }
+
+        // The object left the selector: the watch sees it deleted, in its last matching state at the new version.
+        var gone = Clone(previous!);
+        gone.Metadata.ResourceVersion = stored.Metadata.ResourceVersion;
+        return Event("DELETED", gone);
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -316,7 +358,13 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         {
             if (!string.IsNullOrEmpty(token))
             {
-                if (!_continuations.Remove(token, out var continuation) || continuation.Version < _compacted)
+                if (ExpireNextContinue)
+                {
+                    ExpireNextContinue = false;
+                    items = [];
+                    version = 0;
+                }
+                else if (!_continuations.Remove(token, out var continuation) || continuation.Version < _compacted)
                 {
                     items = [];
                     version = 0;
@@ -408,9 +456,12 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
             }
             else
             {
-                foreach (var (_, type, item) in _history.Where(h => h.Version > start && Matches(watch, h.Object)))
+                foreach (var (_, type, item, previous) in _history.Where(h => h.Version > start))
                 {
-                    watch.Send(Event(type, item));
+                    if (EventFor(watch, type, item, previous) is { } line)
+                    {
+                        watch.Send(line);
+                    }
                 }
 
                 _watches.Add(watch);

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Mesh;
 using Shop;
 
 namespace Mesh.Kubernetes.Tests.Manifests;
@@ -7,6 +8,7 @@ public sealed class ManifestTests
 {
     private static readonly List<object> Base = Manifests.Load("deploy/base");
     private static readonly List<object> Sample = Manifests.Load("samples/Shop/deploy");
+    private static readonly List<V1Deployment> Deployments = [.. Base.Concat(Sample).OfType<V1Deployment>()];
 
     [Fact]
     public void Base_EveryManifest_LoadsIntoTypedObjects()
@@ -82,16 +84,144 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void Termination_PreStopPlusDrainPlusHostMarginFitInTheGracePeriod()
+    public void Termination_PreStopPlusDrainPlusHostMarginFitInTheGracePeriodAndTheDrainCoversTheCallDeadline()
     {
-        foreach (var deployment in Base.Concat(Sample).OfType<V1Deployment>())
+        foreach (var deployment in Deployments)
         {
             var pod = deployment.Spec.Template.Spec;
             var container = Assert.Single(pod.Containers);
-            var preStop = TimeSpan.FromSeconds(container.Lifecycle.PreStop.Sleep.Seconds);
-            var drain = TimeSpan.Parse(Assert.Single(container.Env, e => e.Name == "Mesh__ShutdownGracePeriod").Value, System.Globalization.CultureInfo.InvariantCulture);
+            // An HTTP hook the app answers after Shop__PreStopDelay (lifecycle.preStop.sleep needs Kubernetes >= 1.30).
+            Assert.Null(container.Lifecycle.PreStop.Sleep);
+            Assert.Null(container.Lifecycle.PreStop.Exec);
+            Assert.Equal(HealthEndpoints.PreStopPath, container.Lifecycle.PreStop.HttpGet.Path);
+            Assert.Contains(container.Ports, p => p.Name == container.Lifecycle.PreStop.HttpGet.Port.Value);
+            var preStop = Duration(container, "Shop__PreStopDelay");
+            var drain = Duration(container, "Mesh__ShutdownGracePeriod");
+            Assert.True(preStop > TimeSpan.Zero, deployment.Metadata.Name);
+            Assert.True(drain >= new MeshOptions().DefaultDeadline, $"{deployment.Metadata.Name}: a drain of {drain} cuts calls that may run for the default deadline");
             // The sample's host allows the drain plus 5 s (HostOptions.ShutdownTimeout).
             Assert.True(preStop + drain + TimeSpan.FromSeconds(5) <= TimeSpan.FromSeconds(pod.TerminationGracePeriodSeconds ?? 30), deployment.Metadata.Name);
+        }
+
+        static TimeSpan Duration(V1Container container, string name)
+            => TimeSpan.Parse(Assert.Single(container.Env, e => e.Name == name).Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void Deployments_SpreadAcrossHostsAndZones()
+    {
+        foreach (var deployment in Deployments)
+        {
+            var constraints = deployment.Spec.Template.Spec.TopologySpreadConstraints;
+            foreach (var key in new[] { "kubernetes.io/hostname", "topology.kubernetes.io/zone" })
+            {
+                var constraint = Assert.Single(constraints, c => c.TopologyKey == key);
+                Assert.Equal(1, constraint.MaxSkew);
+                Assert.True(IsSubset(constraint.LabelSelector.MatchLabels, deployment.Spec.Template.Metadata.Labels), $"{deployment.Metadata.Name} {key}");
+            }
+
+            Assert.Equal("DoNotSchedule", Assert.Single(constraints, c => c.TopologyKey == "kubernetes.io/hostname").WhenUnsatisfiable);
+        }
+    }
+
+    [Fact]
+    public void Deployments_WritableInMemoryTmpForDiagnostics()
+    {
+        foreach (var deployment in Deployments)
+        {
+            var pod = deployment.Spec.Template.Spec;
+            var mount = Assert.Single(Assert.Single(pod.Containers).VolumeMounts, m => m.MountPath == "/tmp");
+            Assert.NotEqual(true, mount.ReadOnlyProperty);
+            var volume = Assert.Single(pod.Volumes, v => v.Name == mount.Name);
+            Assert.Equal("Memory", volume.EmptyDir.Medium);
+            Assert.NotNull(volume.EmptyDir.SizeLimit);
+        }
+    }
+
+    [Fact]
+    public void Probes_SurviveATenSecondPauseAndMinReadySecondsCoversSlowStart()
+    {
+        foreach (var deployment in Deployments)
+        {
+            var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
+            var readiness = container.ReadinessProbe;
+            Assert.True((readiness.FailureThreshold ?? 3) * (readiness.PeriodSeconds ?? 10) >= 10, $"{deployment.Metadata.Name}: readiness flaps under a pause");
+            Assert.True((readiness.FailureThreshold ?? 3) >= 2, deployment.Metadata.Name);
+            var liveness = container.LivenessProbe;
+            Assert.True((liveness.FailureThreshold ?? 3) * (liveness.PeriodSeconds ?? 10) >= 30, $"{deployment.Metadata.Name}: liveness restarts a paused process");
+            Assert.True(TimeSpan.FromSeconds(deployment.Spec.MinReadySeconds ?? 0) >= 2 * new MeshOptions().SlowStartWindow, $"{deployment.Metadata.Name}: minReadySeconds shorter than slow start");
+        }
+    }
+
+    [Fact]
+    public void Images_PinnedTags()
+    {
+        foreach (var deployment in Deployments)
+        {
+            var image = Assert.Single(deployment.Spec.Template.Spec.Containers).Image;
+            Assert.Matches(@"^[a-z0-9./-]+:\d+\.\d+\.\d+$", image);
+        }
+
+        var kustomization = File.ReadAllText(Manifests.Path("samples/Shop/deploy/kustomization.yaml"));
+        Assert.Matches(@"newTag: ""\d+\.\d+\.\d+""", kustomization);
+        foreach (var from in File.ReadAllLines(Manifests.Path("deploy/Dockerfile")).Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)))
+        {
+            Assert.Matches(@"^FROM \S+:\d+\.\d+\.\d+-\S+ AS \w+$", from);
+        }
+    }
+
+    [Fact]
+    public void Labels_EveryObjectAndPodTemplateCarriesTheRecommendedLabels()
+    {
+        foreach (var item in Base.Concat(Sample).Cast<IMetadata<V1ObjectMeta>>())
+        {
+            Recommended(item.Metadata.Labels, $"{item.GetType().Name} {item.Metadata.Name}");
+        }
+
+        foreach (var deployment in Deployments)
+        {
+            Recommended(deployment.Spec.Template.Metadata.Labels, $"pods of {deployment.Metadata.Name}");
+        }
+
+        static void Recommended(IDictionary<string, string>? labels, string what)
+        {
+            foreach (var key in new[] { "app.kubernetes.io/name", "app.kubernetes.io/component", "app.kubernetes.io/part-of" })
+            {
+                Assert.True(labels?.ContainsKey(key) == true, $"{what} has no {key}");
+            }
+        }
+    }
+
+    [Fact]
+    public void DisruptionBudgets_OneForEachTier()
+    {
+        // The sample includes the base: each budget once.
+        var budgets = Sample.OfType<V1PodDisruptionBudget>().ToList();
+        foreach (var deployment in Deployments)
+        {
+            Assert.Single(budgets, b => IsSubset(b.Spec.Selector.MatchLabels, deployment.Spec.Template.Metadata.Labels));
+        }
+    }
+
+    [Fact]
+    public void Dockerfile_RestoreLayerBeforeTheSourcesAndADockerIgnore()
+    {
+        var lines = File.ReadAllLines(Manifests.Path("deploy/Dockerfile"));
+        var restore = Array.FindIndex(lines, l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        var sources = Array.FindIndex(lines, l => l == "COPY . .");
+        Assert.InRange(restore, 0, sources - 1);
+        Assert.Contains(lines, l => l.Contains("--no-restore", StringComparison.Ordinal));
+        // Every project the sample builds is copied for the restore layer.
+        foreach (var project in new[] { "samples/Shop/Shop.csproj", "src/Mesh.Kubernetes/Mesh.Kubernetes.csproj", "src/Mesh.Runtime/Mesh.Runtime.csproj", "src/Mesh.Abstractions/Mesh.Abstractions.csproj", "generators/Mesh.Generators/Mesh.Generators.csproj" })
+        {
+            Assert.True(File.Exists(Manifests.Path(project)), project);
+            Assert.Contains(lines[..restore], l => l.StartsWith($"COPY {project} ", StringComparison.Ordinal));
+        }
+
+        var ignored = File.ReadAllLines(Manifests.Path(".dockerignore"));
+        foreach (var entry in new[] { "**/bin/", "**/obj/", ".git/" })
+        {
+            Assert.Contains(entry, ignored);
         }
     }
 

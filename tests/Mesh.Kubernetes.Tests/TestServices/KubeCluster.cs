@@ -33,7 +33,10 @@ internal sealed class KubeCluster : IAsyncDisposable
 
     public static async Task<KubeCluster> StartAsync(int servers, Action<KubernetesDiscoveryOptions>? configure = null)
     {
-        var cluster = new KubeCluster(await FakeKubernetesApi.StartAsync());
+        var api = await FakeKubernetesApi.StartAsync();
+        // The nodes run in this process on 127.x addresses, which the real API server would refuse.
+        api.AllowLoopbackEndpoints = true;
+        var cluster = new KubeCluster(api);
         try
         {
             await cluster.StartServersAsync(servers);
