@@ -48,13 +48,16 @@ internal sealed class CallRouter
 
     /// <summary>
     /// The link for the next attempt of <paramref name="method"/>, avoiding the peers of
-    /// <paramref name="excluded"/> (tried already); throws the call's final failure when no peer is left.
+    /// <paramref name="excluded"/> (tried already); throws the call's final failure when no peer is left. Null (with
+    /// <paramref name="linksChanged"/>) while the node is still making its first links: the call may wait for them.
     /// </summary>
     /// <param name="method">The method called.</param>
     /// <param name="excluded">Links of peers already tried; null or empty on a first attempt.</param>
     /// <param name="lastFailure">Why the previous attempt failed, if it did (decides the final exception).</param>
-    public ClientLink Pick(MeshMethod method, List<ClientLink>? excluded, Exception? lastFailure)
+    /// <param name="linksChanged">When the result is null: completes when the node's links change.</param>
+    public ClientLink? Pick(MeshMethod method, List<ClientLink>? excluded, Exception? lastFailure, out Task? linksChanged)
     {
+        linksChanged = null;
         // A pooled operation keeps its (cleared) list: only a non-empty one means a retry.
         var tried = excluded is { Count: > 0 } ? excluded : null;
         var candidates = _directory.For(method.ServiceId);
@@ -68,6 +71,12 @@ internal sealed class CallRouter
             if (tried is not null)
             {
                 throw CallFailures.NoPeerLeft(method, tried.Count, lastFailure);
+            }
+
+            if (_directory.Count == 0 && _directory.IsStarting)
+            {
+                linksChanged = _directory.Changed;
+                return null;
             }
 
             if (_directory.Count == 0)

@@ -105,8 +105,15 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
             PendingCall call;
             try
             {
+                var link = _router.Pick(Method, _excluded, _lastFailure, out var linksChanged);
+                if (link is null)
+                {
+                    // The node is still making its first links: wait for them within the deadline, then pick again.
+                    _ = WaitForFirstLinkAsync(linksChanged!);
+                    return;
+                }
+
                 _attempt++;
-                var link = _router.Pick(Method, _excluded, _lastFailure);
                 _peer = link.PeerNodeId;
                 _router.Metrics.RecordPick(_peer);
                 _activity?.SetTag("server.address", _peer);
@@ -156,6 +163,28 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
                 return;
             }
         }
+    }
+
+    /// <summary>Waits (allocating: only while the node starts) for the links to change, then picks again or fails.</summary>
+    private async Task WaitForFirstLinkAsync(Task linksChanged)
+    {
+        var remaining = _router.Deadline - Stopwatch.GetElapsedTime(_started);
+        try
+        {
+            await linksChanged.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Finish(default!, new PeerUnavailableException($"No peer was linked within the deadline of {Method} ({_router.Deadline.TotalSeconds:0.#} s); check the mesh's discovery settings and that peers are running."));
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            Finish(default!, new OperationCanceledException($"The call to {Method} was cancelled by the caller.", null, _cancellationToken));
+            return;
+        }
+
+        NextAttempt();
     }
 
     /// <summary>The attempt on <paramref name="peer"/> goes to another peer because of <paramref name="reason"/>.</summary>

@@ -13,6 +13,7 @@ internal sealed class PeerDirectory
     private readonly List<ClientLink> _links = [];
     private volatile Snapshot _snapshot = Snapshot.Empty;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _everLinked;
 
     /// <summary>
     /// Links that may take new calls for <paramref name="serviceId"/>: those to ready peers, or, when no
@@ -31,7 +32,37 @@ internal sealed class PeerDirectory
     public string? LastLinkFailure { get; private set; }
 
     /// <summary>Records why an attempt to link to a peer failed.</summary>
-    public void OnLinkFailed(string reason) => LastLinkFailure = reason;
+    public void OnLinkFailed(string reason)
+    {
+        lock (_gate)
+        {
+            var first = LastLinkFailure is null;
+            LastLinkFailure = reason;
+            if (first && !_everLinked)
+            {
+                // Calls waiting for a first link stop waiting: they fail now, with this reason.
+                Signal();
+            }
+        }
+    }
+
+    /// <summary>
+    /// No link has formed yet and no attempt has failed: discovery and the first connections are still under way, so
+    /// a call may wait (within its deadline) for <see cref="Changed"/> rather than fail at once.
+    /// </summary>
+    public bool IsStarting => !Volatile.Read(ref _everLinked) && LastLinkFailure is null;
+
+    /// <summary>Completes at the next change of the links (or the first link failure while starting).</summary>
+    public Task Changed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _changed.Task;
+            }
+        }
+    }
 
     /// <summary>Number of peers that may take new calls.</summary>
     public int Count => _snapshot.All.Length;
@@ -49,6 +80,7 @@ internal sealed class PeerDirectory
         {
             link.Stats.IsReady = ready;
             _links.Add(link);
+            Volatile.Write(ref _everLinked, true);
             Rebuild();
         }
     }
@@ -107,6 +139,11 @@ internal sealed class PeerDirectory
             Index(peers.Where(peer => peer[0].Stats.IsReady)),
             Index(peers.Where(peer => !peer[0].Stats.IsReady)),
             _links.Count);
+        Signal();
+    }
+
+    private void Signal()
+    {
         var changed = _changed;
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         changed.TrySetResult();

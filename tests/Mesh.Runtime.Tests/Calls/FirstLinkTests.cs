@@ -1,0 +1,55 @@
+using Mesh.Calls;
+using Mesh.Membership;
+using Mesh.Runtime.Tests.TestServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Runtime.Tests.Calls;
+
+/// <summary>Calls made while a node is still making its first links wait for them, within their deadline.</summary>
+public sealed class FirstLinkTests
+{
+    [Fact]
+    public async Task Echo_CalledBeforeDiscoveryFoundAnyPeer_WaitsAndIsAnsweredOnceLinked()
+    {
+        await using var server = await TestNode.StartAsync("node-1");
+        var discovery = new TestDiscovery();
+        using var client = await StartClientAsync(discovery, TimeSpan.FromSeconds(30));
+        Assert.True(client.Services.GetRequiredService<PeerDirectory>().IsStarting);
+
+        var call = client.Services.GetRequiredService<ITestService>().Echo(7);
+        Assert.False(call.IsCompleted);
+        discovery.Publish(new DiscoveredPeer("127.0.0.1", server.EndPoint.Port));
+
+        Assert.Equal("node-1", (await call.WaitAsync(TestCluster.Bound)).NodeId);
+        await client.StopAsync().WaitAsync(TestCluster.Bound);
+    }
+
+    [Fact]
+    public async Task Echo_NoPeerEverLinked_FailsAtItsDeadlineSayingSo()
+    {
+        using var client = await StartClientAsync(new TestDiscovery(), TimeSpan.FromMilliseconds(300));
+
+        var ex = await Assert.ThrowsAsync<PeerUnavailableException>(() => client.Services.GetRequiredService<ITestService>().Echo(7).WaitAsync(TestCluster.Bound));
+
+        Assert.Contains("No peer was linked within the deadline", ex.Message, StringComparison.Ordinal);
+        await client.StopAsync().WaitAsync(TestCluster.Bound);
+    }
+
+    private static async Task<IHost> StartClientAsync(TestDiscovery discovery, TimeSpan deadline)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IPeerDiscovery>(discovery);
+        builder.Services.AddMesh(o =>
+            {
+                o.NodeId = "client";
+                o.DefaultDeadline = deadline;
+            })
+            .AddClient<ITestService>();
+        var host = builder.Build();
+        await host.StartAsync().WaitAsync(TestCluster.Bound);
+        return host;
+    }
+}
