@@ -21,6 +21,8 @@ catch (ArgumentException ex)
     return 2;
 }
 
+// Mutual TLS on every link, from a certificate authority made for this run (--plaintext turns it off).
+using var certificates = options.Plaintext ? null : new EphemeralCertificates();
 var servers = new List<(string NodeId, IHost Host, ServedCounter Served)>();
 for (var i = 1; i <= options.Nodes; i++)
 {
@@ -32,6 +34,7 @@ for (var i = 1; i <= options.Nodes; i++)
         {
             mesh.NodeId = $"node-{i}";
             mesh.ListenEndpoint = "127.0.0.1:0";
+            certificates?.Configure(mesh, mesh.NodeId);
         })
         .AddService<IGreeter, Greeter>();
     var host = builder.Build();
@@ -42,7 +45,11 @@ for (var i = 1; i <= options.Nodes; i++)
 var clientBuilder = Host.CreateApplicationBuilder();
 clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
 clientBuilder.Services
-    .AddMesh(mesh => mesh.NodeId = "client")
+    .AddMesh(mesh =>
+    {
+        mesh.NodeId = "client";
+        certificates?.Configure(mesh, mesh.NodeId);
+    })
     .UseStaticPeers(servers.Select(s => s.Host.Services.GetRequiredService<IMeshNode>().ListenEndPoint!.ToString()))
     .AddClient<IGreeter>();
 using var client = clientBuilder.Build();
@@ -54,6 +61,9 @@ using (var linkTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
 }
 
 Console.WriteLine($"Mesh quickstart: {options.Nodes} nodes on 127.0.0.1 ({string.Join(", ", clientNode.Peers.Select(p => $"{p.NodeId}@{p.EndPoint}"))})");
+Console.WriteLine(certificates is null
+    ? "Links are plaintext (--plaintext)."
+    : $"Links use mutual TLS; peers proved: {string.Join(", ", clientNode.GetPeerStatistics().OrderBy(p => p.NodeId, StringComparer.Ordinal).Select(p => $"{p.NodeId} = {p.Identity}"))}");
 Console.WriteLine($"Calling IGreeter.Greet {options.Calls} times, {options.Concurrency} at a time, over one persistent link per node...");
 
 var greeter = client.Services.GetRequiredService<IGreeter>();

@@ -54,7 +54,7 @@ internal static class DashboardPage
           for (const p of state.peers) {
             const row = body.insertRow();
             row.dataset.peer = p.nodeId;
-            cell(row, "peer", p.nodeId + (p.endPoint ? " (" + p.endPoint + ")" : ""));
+            cell(row, "peer", p.nodeId + (p.endPoint ? " (" + p.endPoint + ")" : "")).title = p.identity ? "identity " + p.identity : "plaintext link";
             const status = p.draining ? "draining" : !p.ready ? "terminating" : p.slowStart < 1 ? "warming " + Math.round(p.slowStart * 100) + "%" : "ready";
             cell(row, "state " + (p.draining || !p.ready ? "draining" : p.slowStart < 1 ? "warming" : "ready"), status);
             const share = total > 0 ? p.answered / total : 0;

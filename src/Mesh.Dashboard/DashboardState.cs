@@ -21,7 +21,8 @@ internal sealed record DashboardState(string NodeId, string State, long TakenAtM
             p.Answered,
             p.Refused,
             p.ReportedLoad,
-            p.ReportAgeMs))]);
+            p.ReportAgeMs,
+            p.Identity))]);
 }
 
 /// <summary>One peer's row.</summary>
@@ -36,7 +37,8 @@ internal sealed record DashboardPeer(
     long Answered,
     long Refused,
     int? ReportedLoad,
-    double? ReportAgeMs);
+    double? ReportAgeMs,
+    string? Identity);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(DashboardState))]

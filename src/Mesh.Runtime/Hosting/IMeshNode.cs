@@ -64,6 +64,7 @@ public sealed record MeshPeer(string NodeId, EndPoint? EndPoint, IReadOnlyList<s
 /// <param name="Refused">Calls the peer refused as overloaded so far.</param>
 /// <param name="ReportedLoad">Calls the peer's latest load report says it holds, or null without a report.</param>
 /// <param name="ReportAgeMs">The age of that report in ms, or null without a report.</param>
+/// <param name="Identity">The peer's identity from its TLS certificate (a SPIFFE id, say), or null on plaintext links.</param>
 public sealed record MeshPeerStatistics(
     string NodeId,
     EndPoint? EndPoint,
@@ -75,4 +76,5 @@ public sealed record MeshPeerStatistics(
     long Answered,
     long Refused,
     int? ReportedLoad,
-    double? ReportAgeMs);
+    double? ReportAgeMs,
+    string? Identity = null);

@@ -111,7 +111,8 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
                 stats.Samples,
                 stats.RefusedTotal,
                 stats.HasReport ? stats.ReportedLoad : null,
-                stats.HasReport ? stats.ReportAgeMs(now) : null);
+                stats.HasReport ? stats.ReportAgeMs(now) : null,
+                link.PeerIdentity);
         })];
     }
 
