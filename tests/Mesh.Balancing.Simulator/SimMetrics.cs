@@ -45,16 +45,45 @@ internal sealed class SimMetrics
         }
     }
 
-    public void OnCompleted(long issued, long completed)
+    /// <summary>
+    /// A call ended for its caller. Its latency is what the caller waited: a call past its deadline counts at the
+    /// deadline, so tails are not flattered by dropping the calls that failed; a shed call counts only as shed.
+    /// </summary>
+    public void OnEnded(long issued, long ended, CallEnd end, int server)
     {
-        var ms = (completed - issued) / 1000.0;
-        var window = (int)Math.Min(_windowLatencies.Length - 1, completed / _window);
+        _ = server;
+        if (end == CallEnd.Shed)
+        {
+            if (ended >= _warmup)
+            {
+                Shed++;
+            }
+
+            return;
+        }
+
+        var ms = (ended - issued) / 1000.0;
+        var window = (int)Math.Min(_windowLatencies.Length - 1, ended / _window);
         _windowLatencies[window].Add(ms);
-        if (completed >= _warmup)
+        if (ended >= _warmup)
         {
             _latencies.Add(ms);
+            if (end == CallEnd.Completed)
+            {
+                Completed++;
+            }
+            else
+            {
+                DeadlineExceeded++;
+            }
         }
     }
+
+    public long Completed { get; private set; }
+
+    public long DeadlineExceeded { get; private set; }
+
+    public long Shed { get; private set; }
 
     public SimResult Finish(string policy, SimServer[] servers)
     {
@@ -76,7 +105,7 @@ internal sealed class SimMetrics
         return new SimResult(
             _workload.Name,
             policy,
-            sorted.Length / measured,
+            Completed / measured,
             Percentile(sorted, 0.50),
             Percentile(sorted, 0.99),
             Percentile(sorted, 0.999),
@@ -87,7 +116,10 @@ internal sealed class SimMetrics
             _workload.WindowMs / 1000,
             [.. _windowCounts.Select(w => (long[])w.Clone())],
             [.. _windowLatencies.Select(w => Percentile([.. w.Order()], 0.99))],
-            steady);
+            steady,
+            Completed,
+            DeadlineExceeded,
+            Shed);
     }
 
     public static double Percentile(double[] sorted, double p)

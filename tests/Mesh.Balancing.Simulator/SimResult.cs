@@ -1,6 +1,6 @@
 namespace Mesh.Balancing.Simulator;
 
-/// <summary>What one policy achieved on one workload.</summary>
+/// <summary>What one policy achieved on one workload; <see cref="Throughput"/> counts calls that completed (within the deadline, if any) per second.</summary>
 internal sealed record SimResult(
     string Workload,
     string Policy,
@@ -15,8 +15,14 @@ internal sealed record SimResult(
     double WindowSeconds,
     IReadOnlyList<long[]> WindowCounts,
     IReadOnlyList<double> WindowP99Ms,
-    IReadOnlyList<int> SteadyServers)
+    IReadOnlyList<int> SteadyServers,
+    long Completed,
+    long DeadlineExceeded,
+    long Shed)
 {
+    /// <summary>Calls that completed (within the deadline, if any), of all that ended after warm-up.</summary>
+    public double SuccessRatio => Completed + DeadlineExceeded + Shed == 0 ? double.NaN : (double)Completed / (Completed + DeadlineExceeded + Shed);
+
     /// <summary>A server's share of all calls served in windows from <paramref name="fromSeconds"/> to <paramref name="toSeconds"/>.</summary>
     public double Share(int server, double fromSeconds, double toSeconds)
     {

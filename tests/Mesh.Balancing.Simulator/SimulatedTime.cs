@@ -6,7 +6,7 @@ namespace Mesh.Balancing.Simulator;
 /// </summary>
 internal sealed class SimulatedTime : TimeProvider
 {
-    private static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    internal static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Simulated microseconds since the start.</summary>
     public long Now { get; private set; }
@@ -26,4 +26,14 @@ internal sealed class SimulatedTime : TimeProvider
 
         Now = micros;
     }
+}
+
+/// <summary>One node's view of the simulated clock: the same monotonic timestamps, a wall clock off by <paramref name="skew"/>.</summary>
+internal sealed class SkewedTime(SimulatedTime time, TimeSpan skew) : TimeProvider
+{
+    public override long TimestampFrequency => time.TimestampFrequency;
+
+    public override long GetTimestamp() => time.GetTimestamp();
+
+    public override DateTimeOffset GetUtcNow() => time.GetUtcNow() + skew;
 }

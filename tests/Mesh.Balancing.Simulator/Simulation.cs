@@ -4,13 +4,20 @@ namespace Mesh.Balancing.Simulator;
 
 /// <summary>
 /// A deterministic discrete-event simulation of N callers × M servers. Callers pick with the runtime's own
-/// <see cref="ILoadBalancingPolicy"/> over the runtime's own <see cref="PeerStats"/>, fed exactly as a link
-/// feeds them; servers measure themselves with the runtime's <see cref="NodeLoadMonitor"/>, and their
-/// reports travel encoded with <see cref="LoadReportCodec"/>. Time is a <see cref="SimulatedTime"/>; all
+/// <see cref="ILoadBalancingPolicy"/> over the runtime's own <see cref="PeerStats"/>, settling each attempt
+/// through a <see cref="PeerCallTracker"/> exactly as a link does (answered, refused, or abandoned at the
+/// caller's deadline); servers measure themselves with the runtime's <see cref="NodeLoadMonitor"/>, on their own
+/// (possibly skewed) wall clock, and their reports travel encoded with <see cref="LoadReportCodec"/>, each
+/// delayed by its own draw (so they can arrive out of order). Arrivals are closed loops or open-loop Poisson
+/// with a rate that varies over time; a stalled server freezes its running calls, queue, replies and reports;
+/// joins, drains and rejoins reach each caller at its own time. Time is a <see cref="SimulatedTime"/>; all
 /// randomness comes from the workload's seed.
 /// </summary>
 internal sealed class Simulation
 {
+    /// <summary>How long a draining server keeps its process (and links) before it exits.</summary>
+    private const double LeaveGraceMs = 1000;
+
     private readonly Workload _workload;
     private readonly string _policyName;
     private readonly SimulatedTime _time = new();
@@ -19,9 +26,9 @@ internal sealed class Simulation
     private readonly Caller[] _callers;
     private readonly BalancingSettings _settings;
     private readonly SimMetrics _metrics;
+    private readonly Random _network;
     private readonly long _end;
-    private readonly long _network;
-    private readonly long _reportDelay;
+    private readonly long _deadline;
     private long _sequence;
 
     public Simulation(Workload workload, string policyName)
@@ -31,10 +38,16 @@ internal sealed class Simulation
         _policyName = policyName;
         _settings = workload.Balancing?.Apply(BalancingSettings.Default) ?? BalancingSettings.Default;
         _end = Micros(workload.DurationSeconds * 1000);
-        _network = Micros(workload.NetworkMs);
-        _reportDelay = Micros(workload.ReportDelayMs);
+        _deadline = Micros(workload.DeadlineMs);
+        _network = new Random(Seed(999_999));
         _servers = [.. workload.Servers.Select((spec, i) => new SimServer(i, spec, _time, Seed(1000 + i)))];
-        _callers = [.. Enumerable.Range(0, workload.Callers).Select(i => new Caller(i, CreatePolicy(policyName, (ulong)Seed(i)), _servers.Length, new SlowStartGate(_settings.SlowStartWindow, _time)))];
+        _callers = [.. Enumerable.Range(0, workload.Callers + workload.LateCallers).Select(i => new Caller(
+            i,
+            CreatePolicy(policyName, (ulong)Seed(i)),
+            _servers.Length,
+            new SlowStartGate(_settings.SlowStartWindow, _time),
+            new Random(Seed(500_000 + i)),
+            i < workload.Callers ? 0 : Micros(workload.LateCallersAtSeconds * 1000)))];
         _metrics = new SimMetrics(workload, _servers);
     }
 
@@ -44,10 +57,15 @@ internal sealed class Simulation
     {
         Join,
         Leave,
+        Learn,
+        CallerJoin,
         Issue,
         Arrive,
+        Cancel,
         Finish,
+        Thaw,
         Respond,
+        Deadline,
         Report,
         Broadcast,
     }
@@ -56,20 +74,26 @@ internal sealed class Simulation
     {
         foreach (var server in _servers)
         {
-            Schedule(Micros((server.Spec.JoinAtSeconds ?? 0) * 1000), new Event(Kind.Join, -1, server.Index, null, null, false));
+            Schedule(Micros((server.Spec.JoinAtSeconds ?? 0) * 1000), new Event(Kind.Join, -1, server.Index));
             if (server.Spec.LeaveAtSeconds is { } leave)
             {
-                Schedule(Micros(leave * 1000), new Event(Kind.Leave, -1, server.Index, null, null, false));
+                Schedule(Micros(leave * 1000), new Event(Kind.Leave, -1, server.Index));
+            }
+
+            if (server.Spec.RejoinAtSeconds is { } rejoin)
+            {
+                Schedule(Micros(rejoin * 1000), new Event(Kind.Join, -1, server.Index));
+            }
+
+            foreach (var stall in server.Spec.Stalls ?? [])
+            {
+                Schedule(Micros(stall.UntilSeconds * 1000), new Event(Kind.Thaw, -1, server.Index));
             }
         }
 
         foreach (var caller in _callers)
         {
-            for (var slot = 0; slot < _workload.Concurrency; slot++)
-            {
-                // Spread the first calls over the first millisecond so callers do not start in lockstep.
-                Schedule(slot * 1000L / _workload.Concurrency, new Event(Kind.Issue, caller.Index, -1, null, null, false));
-            }
+            Schedule(caller.JoinAt, new Event(Kind.CallerJoin, caller.Index, -1));
         }
 
         while (_events.TryDequeue(out var e, out var key))
@@ -97,42 +121,157 @@ internal sealed class Simulation
         {
             case Kind.Join: Join(_servers[e.Server]); break;
             case Kind.Leave: Leave(_servers[e.Server]); break;
-            case Kind.Issue: Issue(_callers[e.Caller], e.Call); break;
+            case Kind.Learn: Learn(_callers[e.Caller], _servers[e.Server], e.Generation); break;
+            case Kind.CallerJoin: CallerJoin(_callers[e.Caller]); break;
+            case Kind.Issue: Issue(_callers[e.Caller], e.Call, e.Open); break;
             case Kind.Arrive: Arrive(_servers[e.Server], e.Call!); break;
+            case Kind.Cancel: Cancel(_servers[e.Server], e.Call!); break;
             case Kind.Finish: Finish(_servers[e.Server], e.Call!); break;
-            case Kind.Respond: Respond(_callers[e.Caller], e.Call!, e.Refused, e.Report); break;
-            case Kind.Report: Deliver(_callers[e.Caller], e.Server, e.Report!); break;
-            case Kind.Broadcast: Broadcast(_servers[e.Server]); break;
+            case Kind.Thaw: StartWork(_servers[e.Server]); break;
+            case Kind.Respond: Respond(_callers[e.Caller], e.Call!, e.Refused, e.Report, e.Lost, e.Generation); break;
+            case Kind.Deadline: Expire(_callers[e.Caller], e.Call!); break;
+            case Kind.Report: Deliver(_callers[e.Caller], e.Server, e.Report!, e.Generation); break;
+            case Kind.Broadcast: Broadcast(_servers[e.Server], e.Generation); break;
         }
     }
 
     private void Join(SimServer server)
     {
+        // A (re)joining server is a new process: fresh monitor, fresh links (which ramp up) at each caller.
+        if (server.Generation > 0)
+        {
+            server.Restart();
+        }
+
+        server.Generation++;
         server.Present = true;
         foreach (var caller in _callers)
         {
-            caller.Stats[server.Index] = new PeerStats(_settings, _time, rampUp: caller.SlowStart.ShouldRamp());
-            caller.Rebuild(_servers);
+            ScheduleLearn(caller, server);
         }
 
-        Schedule(_time.Now + Micros(_workload.ReportIntervalMs), new Event(Kind.Broadcast, -1, server.Index, null, null, false));
+        Schedule(_time.Now + Micros(_workload.ReportIntervalMs), new Event(Kind.Broadcast, -1, server.Index, Generation: server.Generation));
     }
 
     private void Leave(SimServer server)
     {
-        // The node drains: it says so (go-away) and callers send it nothing new; calls in flight finish.
+        // The node drains: it says so (go-away, and its reports) and callers send it nothing new once they hear;
+        // calls that still reach it, and calls in flight, are served.
         server.Present = false;
+        server.GoneAt = _time.Now + Micros(LeaveGraceMs);
         server.Monitor.BeginDrain();
         foreach (var caller in _callers)
         {
-            caller.Stats[server.Index]?.MarkDraining();
-            caller.Rebuild(_servers);
+            ScheduleLearn(caller, server);
         }
     }
 
-    private void Issue(Caller caller, SimCall? retry)
+    private void ScheduleLearn(Caller caller, SimServer server)
     {
-        var call = retry ?? new SimCall { Caller = caller.Index, IssuedAt = _time.Now };
+        var jitter = _workload.MembershipJitterMs <= 0 ? 0 : Micros(caller.Random.NextDouble() * _workload.MembershipJitterMs);
+        Schedule(_time.Now + jitter, new Event(Kind.Learn, caller.Index, server.Index, Generation: server.Generation * (server.Present ? 1 : -1)));
+    }
+
+    private void Learn(Caller caller, SimServer server, int generation)
+    {
+        if (caller.JoinAt > _time.Now)
+        {
+            return;
+        }
+
+        if (generation > 0 && caller.Generations[server.Index] < generation)
+        {
+            caller.Stats[server.Index] = new PeerStats(_settings, _time, rampUp: caller.SlowStart.ShouldRamp());
+            caller.Generations[server.Index] = generation;
+        }
+        else if (generation < 0 && caller.Generations[server.Index] == -generation)
+        {
+            caller.Stats[server.Index]?.MarkDraining();
+        }
+
+        caller.Rebuild();
+    }
+
+    private void CallerJoin(Caller caller)
+    {
+        // The caller links to the servers present now; later changes reach it through Learn.
+        foreach (var server in _servers.Where(s => s.Present))
+        {
+            caller.Stats[server.Index] = new PeerStats(_settings, _time, rampUp: caller.SlowStart.ShouldRamp());
+            caller.Generations[server.Index] = server.Generation;
+        }
+
+        caller.Rebuild();
+        if (_workload.ArrivalRate > 0 || _workload.RateSteps is { Count: > 0 })
+        {
+            ScheduleArrival(caller);
+            return;
+        }
+
+        for (var slot = 0; slot < _workload.Concurrency; slot++)
+        {
+            // Spread the first calls over the first millisecond so callers do not start in lockstep.
+            Schedule(_time.Now + (slot * 1000L / _workload.Concurrency), new Event(Kind.Issue, caller.Index, -1));
+        }
+    }
+
+    private void ScheduleArrival(Caller caller)
+    {
+        // Poisson arrivals with a time-varying rate, by thinning: candidates at the highest rate, each kept with
+        // probability rate(t) / max. The rate is split evenly between the callers present.
+        var max = _workload.MaxRate;
+        if (max <= 0)
+        {
+            return;
+        }
+
+        var t = _time.Now;
+        while (true)
+        {
+            var present = _callers.Count(c => c.JoinAt <= t);
+            var perCaller = max / Math.Max(1, present);
+            t += Math.Max(1, Micros(-Math.Log(1 - caller.Random.NextDouble()) / perCaller * 1000));
+            if (t > _end)
+            {
+                return;
+            }
+
+            if (caller.Random.NextDouble() * max < _workload.RateAt(t / 1e6))
+            {
+                Schedule(t, new Event(Kind.Issue, caller.Index, -1, Open: true));
+                return;
+            }
+        }
+    }
+
+    private void Issue(Caller caller, SimCall? retry, bool open = false)
+    {
+        if (open)
+        {
+            ScheduleArrival(caller);
+        }
+
+        if (retry is null)
+        {
+            if (_workload.MaxCallsPerCaller > 0 && caller.Issued >= _workload.MaxCallsPerCaller)
+            {
+                return;
+            }
+
+            caller.Issued++;
+            retry = new SimCall { Caller = caller.Index, IssuedAt = _time.Now, Open = open };
+            if (_deadline > 0)
+            {
+                Schedule(_time.Now + _deadline, new Event(Kind.Deadline, caller.Index, -1, retry));
+            }
+        }
+
+        var call = retry;
+        if (call.Done)
+        {
+            return;
+        }
+
         var candidates = caller.Candidates;
         var indices = caller.CandidateServers;
         if (call.Refused is { Count: > 0 } refused)
@@ -148,24 +287,29 @@ internal sealed class Simulation
         if (candidates.Length == 0)
         {
             // Nobody to call yet (every server left or has not joined): try again in a millisecond.
-            Schedule(_time.Now + 1000, new Event(Kind.Issue, caller.Index, -1, call, null, false));
+            Schedule(_time.Now + 1000, new Event(Kind.Issue, caller.Index, -1, call));
             return;
         }
 
         var pick = caller.Policy.Pick(candidates);
-        var stats = candidates[pick];
         call.Server = indices[pick];
-        call.Stats = stats;
-        call.SentAt = _time.Now;
         call.Attempts++;
-        stats.OnSent();
-        Schedule(_time.Now + _network, new Event(Kind.Arrive, caller.Index, call.Server, call, null, false));
+        call.Tracker = candidates[pick].Track();
+        call.Generation = caller.Generations[call.Server];
+        Schedule(_time.Now + Network(caller.Index, call.Server), new Event(Kind.Arrive, caller.Index, call.Server, call));
     }
 
     private void Arrive(SimServer server, SimCall call)
     {
+        if (call.Generation != server.Generation || (!server.Present && _time.Now >= server.GoneAt))
+        {
+            // The process it was sent to is gone: the link broke; the caller gives up on this attempt and retries.
+            Schedule(_time.Now + Network(call.Caller, server.Index), new Event(Kind.Respond, call.Caller, server.Index, call, Refused: true, Lost: true));
+            return;
+        }
+
         server.Monitor.OnQueued();
-        if (server.Spec.QueueLimit > 0 && server.Busy + server.Queue.Count >= server.Spec.QueueLimit)
+        if (!server.Frozen(_time.Now) && server.Spec.QueueLimit > 0 && server.Busy + server.Queue.Count >= server.Spec.QueueLimit)
         {
             server.Monitor.OnDropped();
             _metrics.Refusals++;
@@ -173,19 +317,41 @@ internal sealed class Simulation
             return;
         }
 
+        call.Queued = true;
         server.Queue.Enqueue(call);
         StartWork(server);
     }
 
+    private void Cancel(SimServer server, SimCall call)
+    {
+        // The caller gave up: a call still queued is dropped; one already running runs on (its handler may not
+        // watch its token).
+        if (call.Queued && !call.Cancelled)
+        {
+            call.Cancelled = true;
+            server.Monitor.OnDropped();
+        }
+    }
+
     private void StartWork(SimServer server)
     {
+        if (server.Frozen(_time.Now))
+        {
+            return;
+        }
+
         while (server.Busy < server.Spec.Capacity && server.Queue.TryDequeue(out var call))
         {
+            if (call.Cancelled)
+            {
+                continue;
+            }
+
+            call.Queued = false;
             server.Busy++;
             call.ServiceStart = server.Monitor.OnStarted();
-            var mean = _workload.ServiceMs / server.Spec.Speed * server.SlowFactor(_time.Now / 1e6);
-            var sample = _workload.ServiceDistribution == "constant" ? 1.0 : -Math.Log(1 - server.Random.NextDouble());
-            Schedule(_time.Now + Math.Max(1, Micros(mean * sample)), new Event(Kind.Finish, call.Caller, server.Index, call, null, false));
+            var service = Math.Max(1, Micros(server.SampleServiceMs(_workload, _time.Now / 1e6)));
+            Schedule(server.FinishTime(_time.Now, service), new Event(Kind.Finish, call.Caller, server.Index, call));
         }
     }
 
@@ -200,66 +366,134 @@ internal sealed class Simulation
 
     private void Reply(SimServer server, SimCall call, bool refused)
     {
+        var network = Network(call.Caller, server.Index);
         byte[]? report = null;
         if (_workload.Piggyback)
         {
             report = Encode(server.Monitor.Take(LoadReportFields.None));
+            var delay = ReportDelay();
+            if (delay > 0)
+            {
+                // Late reports: the report reaches the caller after the response it rode on (or after a newer one).
+                Schedule(_time.Now + network + delay, new Event(Kind.Report, call.Caller, server.Index, Report: report, Generation: server.Generation));
+                report = null;
+            }
         }
 
-        if (report is not null && _reportDelay > 0)
-        {
-            // Stale reports: the report reaches the caller well after the response it rode on.
-            Schedule(_time.Now + _network + _reportDelay, new Event(Kind.Report, call.Caller, server.Index, null, report, false));
-            report = null;
-        }
-
-        Schedule(_time.Now + _network, new Event(Kind.Respond, call.Caller, server.Index, call, report, refused));
+        Schedule(_time.Now + network, new Event(Kind.Respond, call.Caller, server.Index, call, report, refused, Generation: server.Generation));
     }
 
-    private void Respond(Caller caller, SimCall call, bool refused, byte[]? report)
+    private void Respond(Caller caller, SimCall call, bool refused, byte[]? report, bool lost = false, int generation = 0)
     {
         if (report is not null)
         {
-            Deliver(caller, call.Server, report);
+            Deliver(caller, call.Server, report, generation);
+        }
+
+        if (call.Done)
+        {
+            // The caller gave up on it at its deadline; the late answer finds nobody waiting (the tracker is settled).
+            return;
         }
 
         if (refused)
         {
-            // Not executed: counts against the peer, and the call goes elsewhere at once.
-            call.Stats!.OnRefused();
+            // Not executed: an "overloaded" refusal counts against the peer and the call goes elsewhere at once;
+            // a broken link tells nothing about load.
+            call.Tracker.Settle(lost ? PeerCallOutcome.Abandoned : PeerCallOutcome.Refused, _time.Now);
             (call.Refused ??= []).Add(call.Server);
+            if (call.Attempts >= _workload.MaxAttempts && !lost)
+            {
+                End(caller, call, CallEnd.Shed);
+                return;
+            }
+
             Issue(caller, call);
             return;
         }
 
-        call.Stats!.OnCompleted(call.SentAt);
-        _metrics.OnCompleted(call.IssuedAt, _time.Now);
-        var next = _time.Now + Micros(_workload.ThinkMs);
-        Schedule(next, new Event(Kind.Issue, caller.Index, -1, null, null, false));
+        call.Tracker.Settle(PeerCallOutcome.Answered, _time.Now);
+        End(caller, call, CallEnd.Completed);
     }
 
-    private void Broadcast(SimServer server)
+    private void Expire(Caller caller, SimCall call)
     {
-        if (!server.Present)
+        if (call.Done)
         {
             return;
         }
 
-        var report = Encode(server.Monitor.Take(LoadReportFields.All));
-        foreach (var caller in _callers)
-        {
-            Schedule(_time.Now + _network + _reportDelay, new Event(Kind.Report, caller.Index, server.Index, null, report, false));
-        }
-
-        Schedule(_time.Now + Micros(_workload.ReportIntervalMs), new Event(Kind.Broadcast, -1, server.Index, null, null, false));
+        // The runtime's abandon path: the attempt is settled as abandoned and the server told to cancel.
+        call.Tracker.Settle(PeerCallOutcome.Abandoned, _time.Now);
+        Schedule(_time.Now + Network(caller.Index, call.Server), new Event(Kind.Cancel, caller.Index, call.Server, call));
+        End(caller, call, CallEnd.DeadlineExceeded);
     }
 
-    private static void Deliver(Caller caller, int server, byte[] bytes)
+    private void End(Caller caller, SimCall call, CallEnd end)
     {
-        if (caller.Stats[server] is { } stats && LoadReportCodec.TryRead(bytes, out var report))
+        call.Done = true;
+        _metrics.OnEnded(call.IssuedAt, _time.Now, end, call.Server);
+        if (!call.Open)
+        {
+            Schedule(_time.Now + Micros(_workload.ThinkMs), new Event(Kind.Issue, caller.Index, -1));
+        }
+    }
+
+    private void Broadcast(SimServer server, int generation)
+    {
+        if (server.Generation != generation || (!server.Present && _time.Now >= server.GoneAt))
+        {
+            return;
+        }
+
+        if (!server.Frozen(_time.Now))
+        {
+            var report = Encode(server.Monitor.Take(LoadReportFields.All));
+            foreach (var caller in _callers)
+            {
+                Schedule(_time.Now + Network(caller.Index, server.Index) + ReportDelay(), new Event(Kind.Report, caller.Index, server.Index, Report: report, Generation: generation));
+            }
+        }
+
+        Schedule(_time.Now + Micros(_workload.ReportIntervalMs), new Event(Kind.Broadcast, -1, server.Index, Generation: generation));
+    }
+
+    private static void Deliver(Caller caller, int server, byte[] bytes, int generation)
+    {
+        if (caller.Stats[server] is { } stats && caller.Generations[server] == generation && LoadReportCodec.TryRead(bytes, out var report))
         {
             stats.OnReport(report);
+            if (report.IsDraining)
+            {
+                caller.Rebuild();
+            }
         }
+    }
+
+    private long ReportDelay()
+    {
+        var jitter = _workload.ReportJitterMs;
+        if (jitter <= 0)
+        {
+            return Micros(_workload.ReportDelayMs);
+        }
+
+        var u = _network.NextDouble();
+        var extra = _workload.ReportJitterDistribution == "exponential" ? -Math.Log(1 - u) * jitter : u * jitter;
+        return Micros(_workload.ReportDelayMs + extra);
+    }
+
+    private long Network(int caller, int server)
+    {
+        foreach (var path in _workload.SlowPaths ?? [])
+        {
+            if (path.Caller == caller && path.Server == server)
+            {
+                return Micros(path.NetworkMs);
+            }
+        }
+
+        return Micros(_workload.NetworkMs);
     }
 
     private static byte[] Encode(in LoadReport report)
@@ -279,12 +513,21 @@ internal sealed class Simulation
         return (int)((x ^ (x >> 33)) & int.MaxValue);
     }
 
-    private static long Micros(double milliseconds) => (long)Math.Round(milliseconds * 1000);
+    internal static long Micros(double milliseconds) => (long)Math.Round(milliseconds * 1000);
 
-    private readonly record struct Event(Kind Kind, int Caller, int Server, SimCall? Call, byte[]? Report, bool Refused);
+    private readonly record struct Event(
+        Kind Kind,
+        int Caller,
+        int Server,
+        SimCall? Call = null,
+        byte[]? Report = null,
+        bool Refused = false,
+        bool Lost = false,
+        bool Open = false,
+        int Generation = 0);
 
     /// <summary>A caller node: its policy, its statistics per server as a link set would hold them, and its slow-start gate.</summary>
-    private sealed class Caller(int index, ILoadBalancingPolicy policy, int servers, SlowStartGate slowStart)
+    private sealed class Caller(int index, ILoadBalancingPolicy policy, int servers, SlowStartGate slowStart, Random random, long joinAt)
     {
         public SlowStartGate SlowStart => slowStart;
 
@@ -292,15 +535,24 @@ internal sealed class Simulation
 
         public ILoadBalancingPolicy Policy => policy;
 
+        public Random Random => random;
+
+        public long JoinAt => joinAt;
+
+        public int Issued { get; set; }
+
         public PeerStats?[] Stats { get; } = new PeerStats?[servers];
+
+        /// <summary>Which process (generation) of each server the caller's link is to.</summary>
+        public int[] Generations { get; } = new int[servers];
 
         public PeerStats[] Candidates { get; private set; } = [];
 
         public int[] CandidateServers { get; private set; } = [];
 
-        public void Rebuild(SimServer[] all)
+        public void Rebuild()
         {
-            CandidateServers = [.. all.Where(s => s.Present && Stats[s.Index] is not null).Select(s => s.Index)];
+            CandidateServers = [.. Enumerable.Range(0, Stats.Length).Where(i => Stats[i] is { IsAvailable: true })];
             Candidates = [.. CandidateServers.Select(i => Stats[i]!)];
         }
     }

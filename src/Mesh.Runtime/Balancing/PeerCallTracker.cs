@@ -21,7 +21,7 @@ internal struct PeerCallTracker
 
     /// <summary>Settles the attempt with <paramref name="outcome"/>; false when it was already settled (or never started).</summary>
     /// <param name="outcome">How the attempt ended.</param>
-    /// <param name="now">When its answer arrived, for <see cref="PeerCallOutcome.Answered"/> (answers read together share one); 0 to read the clock.</param>
+    /// <param name="now">When its answer arrived (answers read together share one), or when it was given up; 0 to read the clock.</param>
     public bool Settle(PeerCallOutcome outcome, long now = 0)
     {
         if (Interlocked.Exchange(ref _peer, null) is not { } peer)
@@ -38,7 +38,7 @@ internal struct PeerCallTracker
                 peer.OnRefused();
                 break;
             default:
-                peer.OnAbandoned();
+                peer.OnAbandoned(SentAt, now == 0 ? peer.Time.GetTimestamp() : now);
                 break;
         }
 

@@ -122,6 +122,35 @@ internal sealed class PeerStats
         Volatile.Write(ref _quietSince, _time.GetTimestamp());
     }
 
+    /// <summary>
+    /// A call sent at <paramref name="sentTimestamp"/> ended without an answer (deadline, cancelled, link lost, not
+    /// sent). It is no latency sample, but the peer held it for the time since it was sent without answering: when
+    /// that is longer than the estimate (or, for a peer not measured yet, than the default latency), the peer is at
+    /// least that slow and the estimate is raised to it. Without this, a peer whose calls all time out would only
+    /// ever keep its fast samples and look fast again as soon as its timed-out calls are gone.
+    /// </summary>
+    public void OnAbandoned(long sentTimestamp, long now)
+    {
+        var heldMs = (now - sentTimestamp) * 1000.0 / _frequency;
+        Enter();
+        try
+        {
+            var current = _latencyMs;
+            if (double.IsNaN(current) ? heldMs > Settings.DefaultLatency.TotalMilliseconds : heldMs > current)
+            {
+                _latencyMs = heldMs;
+                _latencyStamp = Math.Max(_latencyStamp, now);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+
+        Interlocked.Decrement(ref _outstanding);
+        Volatile.Write(ref _quietSince, now);
+    }
+
     /// <summary>A call sent at <paramref name="sentTimestamp"/> completed (response or remote error): a latency sample.</summary>
     public void OnCompleted(long sentTimestamp) => OnCompleted(sentTimestamp, _time.GetTimestamp());
 
