@@ -8,13 +8,16 @@ const string Usage = """
       --builtin NAME    a built-in workload, or 'all' (the default)
       --policy NAME     one policy, or 'all' (the default; or the workload's "policies")
       --seed N          override the workload's seed
-      --sweep           compare LoadAware cost settings (report weight, report decay, latency decay) on every built-in workload
+      --sweep [FILTER]  the sensitivity table: the default's constants swept (only settings containing FILTER), worst case over the suite
+      --bars            the default against the best other policy on every workload, and whether the issue's bars hold
     Prints the comparison table, then one JSON object per workload × policy.
     """;
 
 string? file = null, builtin = null, policy = null;
 int? seed = null;
 var sweep = false;
+var bars = false;
+string? sweepFilter = null;
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -25,7 +28,15 @@ try
             case "--builtin": builtin = Next(args, ref i); break;
             case "--policy": policy = Next(args, ref i); break;
             case "--seed": seed = int.Parse(Next(args, ref i), System.Globalization.CultureInfo.InvariantCulture); break;
-            case "--sweep": sweep = true; break;
+            case "--sweep":
+                sweep = true;
+                if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    sweepFilter = args[++i];
+                }
+
+                break;
+            case "--bars": bars = true; break;
             case "--help" or "-h": Console.WriteLine(Usage); return 0;
             default: throw new ArgumentException($"Unknown flag '{args[i]}'.");
         }
@@ -41,7 +52,18 @@ try
 
     if (sweep)
     {
-        Sweep.Run(workloads);
+        Sweep.Run(workloads, sweepFilter);
+        return 0;
+    }
+
+    if (bars)
+    {
+        Console.WriteLine(BarRow.Header());
+        foreach (var row in Sweep.Bars(workloads))
+        {
+            Console.WriteLine(row);
+        }
+
         return 0;
     }
 
@@ -54,6 +76,7 @@ try
     Console.WriteLine(Report.TableHeader());
     foreach (var workload in workloads)
     {
+        Console.WriteLine($"# {workload.Name}: {workload.Description} — judged by {workload.FigureOfMerit ?? "throughput, p99"}");
         var policies = policy is not null && policy != "all" ? [policy] : workload.Policies ?? Simulation.PolicyNames;
         foreach (var name in policies)
         {

@@ -3,60 +3,93 @@ using System.Globalization;
 namespace Mesh.Balancing.Simulator;
 
 /// <summary>
-/// How the default's cost settings were chosen: runs LoadAware with each variant on every workload and
-/// prints p99 (ms) and throughput relative to PeakEwma (the caller-local baseline) side by side.
+/// The sensitivity table: the default's constants swept one at a time (and a few joint settings), each run on every
+/// workload; for each setting the suite's worst case against the best other built-in policy, the slow-replica
+/// workload's calls within the deadline, the sequential spread, and how many workloads meet every bar.
 /// </summary>
 internal static class Sweep
 {
-    public static void Run(IReadOnlyList<Workload> workloads)
+    public static IReadOnlyList<(string Name, BalancingOverrides Overrides)> Variants()
     {
-        var variants = new List<(string Name, BalancingOverrides Overrides)>();
-        foreach (var exponent in new[] { 1.0, 0.5 })
+        var variants = new List<(string Name, BalancingOverrides Overrides)> { ("default", new BalancingOverrides()) };
+        foreach (var exponent in new[] { 0.5, 0.75, 1.0 })
         {
-            foreach (var weight in new[] { 0.0, 0.5, 1, 2 })
-            {
-                foreach (var decay in new[] { 100.0, 250, 500 })
-                {
-                    variants.Add(($"e={exponent} w={weight} rd={decay}", new BalancingOverrides { LatencyExponent = exponent, ReportWeight = weight, ReportDecayMs = decay }));
-                }
-            }
+            variants.Add(($"exponent={exponent}", new BalancingOverrides { LatencyExponent = exponent }));
         }
 
-        foreach (var latency in new[] { 250.0, 500, 2000, 10000 })
+        foreach (var tolerance in new[] { 1.0, 1.25, 1.5, 2 })
         {
-            variants.Add(($"ld={latency}", new BalancingOverrides { LatencyDecayMs = latency }));
+            variants.Add(($"latencyTol={tolerance}", new BalancingOverrides { LatencyTolerance = tolerance }));
         }
 
-        foreach (var tolerance in new[] { 1.0, 1.25, 2 })
+        foreach (var tolerance in new[] { 1.0, 1.5, 2, 3 })
         {
-            variants.Add(($"lt={tolerance}", new BalancingOverrides { LatencyTolerance = tolerance }));
+            variants.Add(($"costTol={tolerance}", new BalancingOverrides { CostTolerance = tolerance }));
         }
 
-        foreach (var tolerance in new[] { 1.0, 1.5, 3 })
+        foreach (var weight in new[] { 0.0, 0.25, 0.5, 1 })
         {
-            variants.Add(($"ct={tolerance}", new BalancingOverrides { CostTolerance = tolerance }));
+            variants.Add(($"reportWeight={weight}", new BalancingOverrides { ReportWeight = weight }));
         }
 
-        foreach (var slowStart in new[] { 0.0, 1000, 4000 })
+        foreach (var decay in new[] { 100.0, 250, 1000 })
         {
-            variants.Add(($"ss={slowStart}", new BalancingOverrides { SlowStartMs = slowStart }));
+            variants.Add(($"reportDecay={decay}ms", new BalancingOverrides { ReportDecayMs = decay }));
         }
 
-        variants.Add(("default", new BalancingOverrides()));
-        Console.WriteLine("p99 ms (throughput / PeakEwma's) per workload; LoadAware variants");
-        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-22}", "variant") + string.Concat(workloads.Select(w => $" {w.Name,20}")));
-        var baseline = workloads.Select(w => new Simulation(w, LoadBalancingPolicies.PeakEwma).Run()).ToArray();
-        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-22}", "PeakEwma") + string.Concat(baseline.Select(r => string.Format(CultureInfo.InvariantCulture, " {0,12:0.00} ({1:0.000})", r.P99Ms, 1.0))));
-        foreach (var (name, overrides) in variants)
+        foreach (var decay in new[] { 250.0, 1000, 4000 })
         {
-            var cells = workloads.Select((w, i) =>
-            {
-                var r = new Simulation(w with { Balancing = Merge(w.Balancing, overrides) }, LoadBalancingPolicies.LoadAware).Run();
-                return string.Format(CultureInfo.InvariantCulture, " {0,12:0.00} ({1:0.000})", r.P99Ms, r.Throughput / baseline[i].Throughput);
-            });
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-22}", name) + string.Concat(cells));
+            variants.Add(($"latencyDecay={decay}ms", new BalancingOverrides { LatencyDecayMs = decay }));
+        }
+
+        foreach (var choices in new[] { 2, 3, 4 })
+        {
+            variants.Add(($"choices={choices}", new BalancingOverrides { Choices = choices }));
+        }
+
+        foreach (var slowStart in new[] { 0.0, 2000, 4000 })
+        {
+            variants.Add(($"slowStart={slowStart}ms", new BalancingOverrides { SlowStartMs = slowStart }));
+        }
+
+        return variants;
+    }
+
+    public static void Run(IReadOnlyList<Workload> workloads, string? only = null)
+    {
+        var others = workloads.Select(w => BarRow.Others.Select(p => new Simulation(w, p).Run()).ToArray()).ToArray();
+        Console.WriteLine("Sensitivity: each setting of the default (LoadAware) on every workload; worst case over the suite vs the best other policy");
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-22} {1,-30} {2,-30} {3,-30} {4,9} {5,9} {6,6}", "setting", "worst calls/s vs best", "worst p99 vs best", "worst p99.9 vs best", "replica %", "seq m/m", "bars"));
+        foreach (var (name, overrides) in Variants().Where(v => only is null || v.Name.Contains(only, StringComparison.Ordinal)))
+        {
+            var rows = workloads.Select((w, i) => BarRow.Of(
+                new Simulation(w with { Balancing = Merge(w.Balancing, overrides) }, LoadBalancingPolicies.Default).Run(),
+                others[i])).ToArray();
+            var throughput = rows.MinBy(r => r.ThroughputRatio)!;
+            var p99 = rows.MaxBy(r => r.P99Ratio)!;
+            var p999 = rows.MaxBy(r => r.P999Ratio)!;
+            var replica = rows.FirstOrDefault(r => r.Workload == "slow-replica")?.SuccessRatio * 100 ?? double.NaN;
+            var sequential = rows.FirstOrDefault(r => r.Workload == "sequential")?.MaxMeanCalls ?? double.NaN;
+            Console.WriteLine(string.Format(
+                CultureInfo.InvariantCulture,
+                "{0,-22} {1,6:0.000} {2,-23} {3,6:0.000} {4,-23} {5,6:0.000} {6,-23} {7,9:0.000} {8,9:0.000} {9,3}/{10}",
+                name,
+                throughput.ThroughputRatio,
+                throughput.Workload,
+                p99.P99Ratio,
+                p99.Workload,
+                p999.P999Ratio,
+                p999.Workload,
+                replica,
+                sequential,
+                rows.Count(r => r.Holds),
+                rows.Length));
         }
     }
+
+    /// <summary>The bars of the default on every workload (one row each).</summary>
+    public static IReadOnlyList<BarRow> Bars(IReadOnlyList<Workload> workloads)
+        => [.. workloads.Select(w => BarRow.Of(new Simulation(w, LoadBalancingPolicies.Default).Run(), [.. BarRow.Others.Select(p => new Simulation(w, p).Run())]))];
 
     private static BalancingOverrides Merge(BalancingOverrides? workload, BalancingOverrides variant) => new()
     {
@@ -67,5 +100,6 @@ internal static class Sweep
         LatencyExponent = variant.LatencyExponent ?? workload?.LatencyExponent,
         LatencyTolerance = variant.LatencyTolerance ?? workload?.LatencyTolerance,
         CostTolerance = variant.CostTolerance ?? workload?.CostTolerance,
+        Choices = variant.Choices ?? workload?.Choices,
     };
 }

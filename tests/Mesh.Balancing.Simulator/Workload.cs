@@ -263,6 +263,8 @@ internal sealed record BalancingOverrides
 
     public double? CostTolerance { get; init; }
 
+    public int? Choices { get; init; }
+
     public BalancingSettings Apply(BalancingSettings settings) => settings with
     {
         SlowStartWindow = SlowStartMs is { } slowStart ? TimeSpan.FromMilliseconds(slowStart) : settings.SlowStartWindow,
@@ -272,5 +274,6 @@ internal sealed record BalancingOverrides
         LatencyExponent = LatencyExponent ?? settings.LatencyExponent,
         LatencyTolerance = LatencyTolerance ?? settings.LatencyTolerance,
         CostTolerance = CostTolerance ?? settings.CostTolerance,
+        Choices = Choices ?? settings.Choices,
     };
 }

@@ -17,6 +17,7 @@ namespace Mesh.Balancing;
 /// Between two equally fast candidates, the default policy sends a call to the cheaper for certain only when the dearer
 /// costs at least this factor more; between, the cheaper wins with a probability rising from 1/2 to 1.
 /// </param>
+/// <param name="Choices">How many random candidates the default policy compares per pick (2: power of two choices).</param>
 internal sealed record BalancingSettings(
     TimeSpan SlowStartWindow,
     TimeSpan LatencyDecay,
@@ -26,7 +27,8 @@ internal sealed record BalancingSettings(
     TimeSpan RefusalDecay,
     double LatencyExponent,
     double LatencyTolerance,
-    double CostTolerance)
+    double CostTolerance,
+    int Choices = 2)
 {
     /// <summary>The defaults (chosen with the simulator; see README "How a call picks a peer").</summary>
     public static BalancingSettings Default { get; } = From(new MeshOptions());

@@ -39,6 +39,22 @@ internal sealed class LoadAwarePolicy(PickRandom random, TimeProvider time) : IL
         }
 
         var now = time.GetTimestamp();
+        var winner = Compare(peers, first, second, now);
+        var choices = peers[first].Settings.Choices;
+        for (var extra = 2; extra < choices && extra < peers.Length; extra++)
+        {
+            var other = (int)((uint)random.Next() % (uint)peers.Length);
+            if (other != winner && peers[other].IsAvailable)
+            {
+                winner = Compare(peers, winner, other, now);
+            }
+        }
+
+        return winner;
+    }
+
+    private int Compare(ReadOnlySpan<PeerStats> peers, int first, int second, long now)
+    {
         var a = peers[first];
         var b = peers[second];
         // A peer that has not answered for longer than its estimate is at least that slow now: its estimate
