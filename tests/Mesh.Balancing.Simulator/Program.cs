@@ -82,6 +82,10 @@ try
         {
             var result = new Simulation(workload, name).Run();
             Console.WriteLine(Report.TableRow(result, workload.WarmupSeconds));
+            if (result.DeadlineExceeded > 0 && Environment.GetEnvironmentVariable("MESH_SIM_FAILURES") is not null)
+            {
+                Console.WriteLine("  past deadline by second: " + string.Join(" ", result.FailuresBySecond));
+            }
             json.Add(Report.Json(result, workload.WarmupSeconds));
         }
     }

@@ -75,11 +75,15 @@ internal sealed class SimMetrics
             else
             {
                 DeadlineExceeded++;
+                FailuresBySecond[(int)Math.Min(FailuresBySecond.Length - 1, ended / 1_000_000)]++;
             }
         }
     }
 
     public long Completed { get; private set; }
+
+    /// <summary>Calls past their deadline, by the second they failed in.</summary>
+    public int[] FailuresBySecond { get; } = new int[4096];
 
     public long DeadlineExceeded { get; private set; }
 
@@ -119,7 +123,8 @@ internal sealed class SimMetrics
             steady,
             Completed,
             DeadlineExceeded,
-            Shed);
+            Shed,
+            [.. FailuresBySecond.Take((int)Math.Ceiling(_end / 1e6))]);
     }
 
     public static double Percentile(double[] sorted, double p)

@@ -18,7 +18,8 @@ internal sealed record SimResult(
     IReadOnlyList<int> SteadyServers,
     long Completed,
     long DeadlineExceeded,
-    long Shed)
+    long Shed,
+    IReadOnlyList<int> FailuresBySecond)
 {
     /// <summary>Calls that completed (within the deadline, if any), of all that ended after warm-up.</summary>
     public double SuccessRatio => Completed + DeadlineExceeded + Shed == 0 ? double.NaN : (double)Completed / (Completed + DeadlineExceeded + Shed);

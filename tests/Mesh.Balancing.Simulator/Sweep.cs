@@ -52,6 +52,17 @@ internal static class Sweep
             variants.Add(($"slowStart={slowStart}ms", new BalancingOverrides { SlowStartMs = slowStart }));
         }
 
+        foreach (var (exponent, latencyTol, choices, weight, decay) in new (double, double, int, double, double)[]
+        {
+            (1, 1.25, 8, 0.5, 100), (1, 1.25, 8, 0.1, 250), (1, 1.25, 3, 0.5, 100), (1, 1.25, 8, 0, 250),
+        })
+        {
+            variants.Add(($"combo e={exponent} lt={latencyTol} ch={choices} w={weight} rd={decay}", new BalancingOverrides
+            {
+                LatencyExponent = exponent, LatencyTolerance = latencyTol, Choices = choices, ReportWeight = weight, ReportDecayMs = decay,
+            }));
+        }
+
         return variants;
     }
 

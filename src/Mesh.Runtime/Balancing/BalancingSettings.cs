@@ -40,7 +40,8 @@ internal sealed record BalancingSettings(
         options.LoadReportWeight,
         TimeSpan.FromMilliseconds(30),
         TimeSpan.FromSeconds(1),
-        0.5,
-        1.5,
-        2);
+        1,
+        1.25,
+        2,
+        8);
 }

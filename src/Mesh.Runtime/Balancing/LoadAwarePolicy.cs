@@ -1,30 +1,29 @@
 namespace Mesh.Balancing;
 
 /// <summary>
-/// The default policy: of two random available candidates, the one with the lower cost
+/// The default policy: of up to <see cref="BalancingSettings.Choices"/> (8) random available candidates, the one with
+/// the lowest cost
 /// <code>
-/// cost = √latency × (outstanding + 1 + reportWeight × max(0, reportedLoad − outstanding) × exp(−reportAge / reportDecay))
+/// cost = latency × (outstanding + 1 + reportWeight × max(0, reportedLoad − outstanding) × exp(−reportAge / reportDecay))
 ///        × (1 + refusals) / slowStart
 /// </code>
 /// where <c>latency</c> is the peak EWMA of what this caller observed, raised to how long the peer has held
-/// this caller's calls without answering any when that is longer (a peer without samples borrows the other
-/// candidate's estimate, else its reported service time, else the default); <c>outstanding</c> this caller's
-/// calls in flight there; <c>reportedLoad</c> the
-/// calls (executing + queued) the peer last reported — so <c>reportedLoad − outstanding</c> estimates the
-/// load other callers put on it, which the caller cannot see; <c>refusals</c> the decaying count of
+/// this caller's calls without answering any when that is longer, and to how long a call it gave up on had waited
+/// (a peer without samples borrows the other candidate's estimate, else its reported service time, else the
+/// default); <c>outstanding</c> this caller's calls in flight there; <c>reportedLoad</c> the calls (executing +
+/// queued) the peer last reported (weight 0 by default: see below); <c>refusals</c> the decaying count of
 /// "overloaded" refusals; and <c>slowStart</c> the ramp from 0.1 to 1 over the slow-start window after a peer
 /// joined (the node's initial peers start ramped, see <see cref="SlowStartGate"/>).
 /// </summary>
 /// <remarks>
-/// Two random choices, never the global minimum, so a stale report cannot send every caller to the same
-/// peer; an old report fades toward the caller's own data (a report older than 4 × the decay is ignored).
-/// The square root of latency (Linkerd uses latency itself) keeps a slower peer near its capacity share
-/// instead of starving it. Measurement noise must not steer calls between equal peers: latencies within
-/// 1.5× of each other count as equal (past that only the excess counts), and between equally fast peers whose
-/// costs are within 2× the cheaper wins with a probability rising from 1/2 to 1 instead of always — on a busy
-/// machine equal peers' estimates differ by up to about 1.5× and a receive loop hands the caller a peer's
-/// answers in batches. Report weight 0.5 and decay 250 ms were chosen with the balancing simulator's sweep
-/// (README, "How a call picks a peer").
+/// Candidates are compared pairwise (a tournament). Measurement noise must not steer calls between equal peers:
+/// latencies within 1.25× of each other count as equal (past that only the excess counts), and between equally fast
+/// peers whose costs are within 2× the cheaper wins with a probability rising from 1/2 to 1 instead of always. The
+/// constants were chosen with the balancing simulator's workload suite and its sensitivity table (README, "How a call
+/// picks a peer"): latency to the power 1 (the square root made a 12× slower peer cost only about 2.8× more), eight
+/// candidates rather than two (two cannot match a full scan of the caller's own outstanding calls when servers differ
+/// in speed or capacity; the caller's own counts are never stale, so a wider look does not herd), and reports weighted
+/// 0, since weighting the load other callers report made many callers reading one report herd.
 /// </remarks>
 internal sealed class LoadAwarePolicy(PickRandom random, TimeProvider time) : ILoadBalancingPolicy
 {

@@ -135,8 +135,15 @@ internal sealed class PeerStats
         Enter();
         try
         {
+            // Compared with the estimate as it stands now (an idle peer's decays), so a second call given up after
+            // as long as the first renews the estimate instead of leaving it to decay from the first.
             var current = _latencyMs;
-            if (double.IsNaN(current) ? heldMs > Settings.DefaultLatency.TotalMilliseconds : heldMs > current)
+            if (!double.IsNaN(current))
+            {
+                current *= Decay(now - _latencyStamp, _latencyDecayTicks);
+            }
+
+            if (double.IsNaN(current) ? heldMs > Settings.DefaultLatency.TotalMilliseconds : heldMs >= current)
             {
                 _latencyMs = heldMs;
                 _latencyStamp = Math.Max(_latencyStamp, now);
