@@ -12,12 +12,12 @@ internal static class Sweep
     public static IReadOnlyList<(string Name, BalancingOverrides Overrides)> Variants()
     {
         var variants = new List<(string Name, BalancingOverrides Overrides)> { ("default", new BalancingOverrides()) };
-        foreach (var exponent in new[] { 0.5, 0.75, 1.0 })
+        foreach (var exponent in new[] { 0.5, 0.75, 1.0, 1.5 })
         {
             variants.Add(($"exponent={exponent}", new BalancingOverrides { LatencyExponent = exponent }));
         }
 
-        foreach (var tolerance in new[] { 1.0, 1.25, 1.5, 2 })
+        foreach (var tolerance in new[] { 1.0, 1.1, 1.25, 1.5 })
         {
             variants.Add(($"latencyTol={tolerance}", new BalancingOverrides { LatencyTolerance = tolerance }));
         }
@@ -27,7 +27,7 @@ internal static class Sweep
             variants.Add(($"costTol={tolerance}", new BalancingOverrides { CostTolerance = tolerance }));
         }
 
-        foreach (var weight in new[] { 0.0, 0.25, 0.5, 1 })
+        foreach (var weight in new[] { 0.0, 0.1, 0.25, 0.5 })
         {
             variants.Add(($"reportWeight={weight}", new BalancingOverrides { ReportWeight = weight }));
         }
@@ -42,9 +42,19 @@ internal static class Sweep
             variants.Add(($"latencyDecay={decay}ms", new BalancingOverrides { LatencyDecayMs = decay }));
         }
 
-        foreach (var choices in new[] { 2, 3, 4 })
+        foreach (var choices in new[] { 2, 4, 8, 16 })
         {
             variants.Add(($"choices={choices}", new BalancingOverrides { Choices = choices }));
+        }
+
+        foreach (var idle in new[] { 1.0, 1.5, 1.75, 2 })
+        {
+            variants.Add(($"idleTol={idle}", new BalancingOverrides { IdleTolerance = idle }));
+        }
+
+        foreach (var wins in new[] { 0.5, 0.7, 0.8, 0.9, 1 })
+        {
+            variants.Add(($"leastRecentWins={wins}", new BalancingOverrides { LeastRecentWins = wins }));
         }
 
         foreach (var slowStart in new[] { 0.0, 2000, 4000 })
@@ -52,16 +62,9 @@ internal static class Sweep
             variants.Add(($"slowStart={slowStart}ms", new BalancingOverrides { SlowStartMs = slowStart }));
         }
 
-        foreach (var (exponent, latencyTol, choices, weight, decay) in new (double, double, int, double, double)[]
-        {
-            (1, 1.25, 8, 0.5, 100), (1, 1.25, 8, 0.1, 250), (1, 1.25, 3, 0.5, 100), (1, 1.25, 8, 0, 250),
-        })
-        {
-            variants.Add(($"combo e={exponent} lt={latencyTol} ch={choices} w={weight} rd={decay}", new BalancingOverrides
-            {
-                LatencyExponent = exponent, LatencyTolerance = latencyTol, Choices = choices, ReportWeight = weight, ReportDecayMs = decay,
-            }));
-        }
+        // The previous default (square root of latency, 1.5x tolerance, two choices, reports at 0.5) and PeakEwma-like.
+        variants.Add(("old default", new BalancingOverrides { LatencyExponent = 0.5, LatencyTolerance = 1.5, Choices = 2, ReportWeight = 0.5, IdleTolerance = 1 }));
+        variants.Add(("P2C, no idle rule", new BalancingOverrides { Choices = 2, IdleTolerance = 1 }));
 
         return variants;
     }
@@ -112,5 +115,7 @@ internal static class Sweep
         LatencyTolerance = variant.LatencyTolerance ?? workload?.LatencyTolerance,
         CostTolerance = variant.CostTolerance ?? workload?.CostTolerance,
         Choices = variant.Choices ?? workload?.Choices,
+        IdleTolerance = variant.IdleTolerance ?? workload?.IdleTolerance,
+        LeastRecentWins = variant.LeastRecentWins ?? workload?.LeastRecentWins,
     };
 }

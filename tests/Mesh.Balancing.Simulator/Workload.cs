@@ -265,6 +265,10 @@ internal sealed record BalancingOverrides
 
     public int? Choices { get; init; }
 
+    public double? IdleTolerance { get; init; }
+
+    public double? LeastRecentWins { get; init; }
+
     public BalancingSettings Apply(BalancingSettings settings) => settings with
     {
         SlowStartWindow = SlowStartMs is { } slowStart ? TimeSpan.FromMilliseconds(slowStart) : settings.SlowStartWindow,
@@ -275,5 +279,7 @@ internal sealed record BalancingOverrides
         LatencyTolerance = LatencyTolerance ?? settings.LatencyTolerance,
         CostTolerance = CostTolerance ?? settings.CostTolerance,
         Choices = Choices ?? settings.Choices,
+        IdleTolerance = IdleTolerance ?? settings.IdleTolerance,
+        LeastRecentWins = LeastRecentWins ?? settings.LeastRecentWins,
     };
 }

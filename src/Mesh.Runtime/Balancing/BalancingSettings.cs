@@ -17,6 +17,11 @@ namespace Mesh.Balancing;
 /// Between two equally fast candidates, the default policy sends a call to the cheaper for certain only when the dearer
 /// costs at least this factor more; between, the cheaper wins with a probability rising from 1/2 to 1.
 /// </param>
+/// <param name="IdleTolerance">
+/// Between two candidates with none of the caller's calls outstanding whose mean latencies are within this factor (and
+/// costs within <paramref name="CostTolerance"/>), the default policy picks the one it used least recently (1: off).
+/// </param>
+/// <param name="LeastRecentWins">The probability that, of two such idle peers, the one used least recently wins.</param>
 /// <param name="Choices">How many random candidates the default policy compares per pick (2: power of two choices).</param>
 internal sealed record BalancingSettings(
     TimeSpan SlowStartWindow,
@@ -28,7 +33,9 @@ internal sealed record BalancingSettings(
     double LatencyExponent,
     double LatencyTolerance,
     double CostTolerance,
-    int Choices = 2)
+    int Choices = 2,
+    double IdleTolerance = 1,
+    double LeastRecentWins = 1)
 {
     /// <summary>The defaults (chosen with the simulator; see README "How a call picks a peer").</summary>
     public static BalancingSettings Default { get; } = From(new MeshOptions());
@@ -43,5 +50,7 @@ internal sealed record BalancingSettings(
         1,
         1.25,
         2,
-        8);
+        8,
+        1.75,
+        0.8);
 }

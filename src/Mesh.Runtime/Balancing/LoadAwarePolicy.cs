@@ -18,7 +18,10 @@ namespace Mesh.Balancing;
 /// <remarks>
 /// Candidates are compared pairwise (a tournament). Measurement noise must not steer calls between equal peers:
 /// latencies within 1.25× of each other count as equal (past that only the excess counts), and between equally fast
-/// peers whose costs are within 2× the cheaper wins with a probability rising from 1/2 to 1 instead of always. The
+/// peers whose costs are within 2× the cheaper wins with a probability rising from 1/2 to 1 instead of always; when
+/// both are idle (none of this caller's calls outstanding), their mean latencies (a plain moving average, steadier than
+/// the peak) within 1.75× and their costs at equal latency within 2× of each other, the one this caller used least
+/// recently wins with probability 0.8, so one caller making calls one at a time spreads them evenly instead of following noise. The
 /// constants were chosen with the balancing simulator's workload suite and its sensitivity table (README, "How a call
 /// picks a peer"): latency to the power 1 (the square root made a 12× slower peer cost only about 2.8× more), eight
 /// candidates rather than two (two cannot match a full scan of the caller's own outstanding calls when servers differ
@@ -27,6 +30,9 @@ namespace Mesh.Balancing;
 /// </remarks>
 internal sealed class LoadAwarePolicy(PickRandom random, TimeProvider time) : ILoadBalancingPolicy
 {
+    /// <summary>Answers a peer's mean latency needs before it can tell the peer apart from another when both are idle.</summary>
+    private const int SettledSamples = 8;
+
     public string Name => LoadBalancingPolicies.LoadAware;
 
     public int Pick(ReadOnlySpan<PeerStats> peers)
@@ -84,6 +90,19 @@ internal sealed class LoadAwarePolicy(PickRandom random, TimeProvider time) : IL
         var costB = Cost(b, latencyB, now);
         var (cheaper, dearer, low, high) = costB < costA ? (second, first, costB, costA) : (first, second, costA, costB);
         var closeness = a.Settings.CostTolerance;
+        var idle = a.Settings.IdleTolerance;
+        if (idle > 1 && a.Outstanding == 0 && b.Outstanding == 0 && Similar(a, b, idle)
+            && Close(Cost(a, 1, now), Cost(b, 1, now), closeness))
+        {
+            // Both idle, equally fast on average, and their costs apart from latency (refusals, slow start, reports)
+            // close: no load signal to go by, and a caller making one call
+            // at a time would otherwise follow its latency samples' noise (one slow answer can keep a peer out for
+            // seconds). The peer this caller used least recently gets the call (with a probability, 0.8, so that
+            // many callers do not fall into step), so sequential calls take turns.
+            var (older, newer) = a.LastSentAt <= b.LastSentAt ? (first, second) : (second, first);
+            return Uniform() < a.Settings.LeastRecentWins ? older : newer;
+        }
+
         if (!equallyFast || closeness <= 1 || high >= closeness * low)
         {
             return cheaper;
@@ -93,8 +112,10 @@ internal sealed class LoadAwarePolicy(PickRandom random, TimeProvider time) : IL
         // probability rising from 1/2 (equal) to 1 (the tolerance), so noise in the counts — a caller's
         // receive loop handing it a peer's answers in one batch — shifts calls in proportion, not all or nothing.
         var win = 0.5 + (0.5 * (high / low - 1) / (closeness - 1));
-        return (random.Next() >> 11) * (1.0 / (1UL << 53)) < win ? cheaper : dearer;
+        return Uniform() < win ? cheaper : dearer;
     }
+
+    private double Uniform() => (random.Next() >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>The cost of sending one more call to <paramref name="peer"/>, in ms-weighted calls.</summary>
     internal static double Cost(PeerStats peer, double latencyMs, long now)
@@ -118,6 +139,24 @@ internal sealed class LoadAwarePolicy(PickRandom random, TimeProvider time) : IL
 
     private static double LatencyTerm(double latencyMs, double exponent)
         => exponent == 1 ? latencyMs : exponent == 0.5 ? Math.Sqrt(latencyMs) : Math.Pow(latencyMs, exponent);
+
+    /// <summary>Whether two costs are within <paramref name="factor"/> of each other.</summary>
+    private static bool Close(double a, double b, double factor) => Math.Max(a, b) < factor * Math.Min(a, b);
+
+    /// <summary>
+    /// Whether two peers' mean latencies are within <paramref name="factor"/> of each other; a peer with fewer than
+    /// <see cref="SettledSamples"/> answers counts as similar (a mean of one or two answers is mostly noise).
+    /// </summary>
+    private static bool Similar(PeerStats a, PeerStats b, double factor)
+    {
+        if (a.Samples < SettledSamples || b.Samples < SettledSamples)
+        {
+            return true;
+        }
+
+        var (x, y) = (a.MeanLatencyMs, b.MeanLatencyMs);
+        return Math.Max(x, y) <= factor * Math.Min(x, y);
+    }
 
     private static double Prior(PeerStats peer, double otherLatency)
     {

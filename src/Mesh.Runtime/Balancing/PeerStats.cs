@@ -20,6 +20,9 @@ namespace Mesh.Balancing;
 /// </remarks>
 internal sealed class PeerStats
 {
+    /// <summary>Each answer's weight in <see cref="MeanLatencyMs"/>.</summary>
+    private const double MeanWeight = 0.1;
+
     private readonly TimeProvider _time;
     private readonly double _frequency;
     private readonly double _latencyDecayTicks;
@@ -29,6 +32,7 @@ internal sealed class PeerStats
     private int _outstanding;
     private double _latencyMs = double.NaN;
     private long _latencyStamp;
+    private double _meanMs = double.NaN;
     private bool _hasReport;
     private ushort _reportSequence;
     private int _reportedLoad;
@@ -39,6 +43,7 @@ internal sealed class PeerStats
     private long _refusedTotal;
     private long _refusalStamp;
     private long _quietSince;
+    private long _lastSent = long.MinValue;
     private long _samples;
     private int _busy;
     private int _reportWriter;
@@ -97,6 +102,9 @@ internal sealed class PeerStats
     /// <summary>Every "overloaded" refusal the peer answered so far (never decays; see <see cref="Refusals"/>).</summary>
     public long RefusedTotal => Interlocked.Read(ref _refusedTotal);
 
+    /// <summary>When this caller last sent the peer a call (<see cref="long.MinValue"/> before the first).</summary>
+    public long LastSentAt => Volatile.Read(ref _lastSent);
+
     /// <summary>Latency samples taken so far (calls that came back with a response or a remote error).</summary>
     public long Samples => Interlocked.Read(ref _samples);
 
@@ -104,6 +112,7 @@ internal sealed class PeerStats
     public long OnSent()
     {
         var now = _time.GetTimestamp();
+        Volatile.Write(ref _lastSent, now);
         if (Interlocked.Increment(ref _outstanding) == 1)
         {
             Volatile.Write(ref _quietSince, now);
@@ -147,6 +156,7 @@ internal sealed class PeerStats
             {
                 _latencyMs = heldMs;
                 _latencyStamp = Math.Max(_latencyStamp, now);
+                _meanMs = double.IsNaN(_meanMs) ? heldMs : Math.Max(_meanMs, heldMs);
             }
         }
         finally
@@ -184,6 +194,7 @@ internal sealed class PeerStats
             }
 
             _latencyStamp = Math.Max(_latencyStamp, now);
+            _meanMs = double.IsNaN(_meanMs) ? rtt : _meanMs + (MeanWeight * (rtt - _meanMs));
             _samples++;
         }
         finally
@@ -291,6 +302,12 @@ internal sealed class PeerStats
             ? latency * Decay(now - _latencyStamp, _latencyDecayTicks)
             : latency;
     }
+
+    /// <summary>
+    /// A plain moving average of the answers' latencies (each answer weighs 0.1, whenever it came), NaN before the
+    /// first: steadier than the peak estimate, for telling equal peers from slower ones when no load tells them apart.
+    /// </summary>
+    public double MeanLatencyMs => Volatile.Read(ref _meanMs);
 
     /// <summary>
     /// How long, in ms, the peer has held this caller's calls without any of them ending (0 when none is
