@@ -78,7 +78,8 @@ internal static class Sweep
         {
             var rows = workloads.Select((w, i) => BarRow.Of(
                 new Simulation(w with { Balancing = Merge(w.Balancing, overrides) }, LoadBalancingPolicies.Default).Run(),
-                others[i])).ToArray();
+                others[i],
+                w.LatencyBars)).ToArray();
             var throughput = rows.MinBy(r => r.ThroughputRatio)!;
             var p99 = rows.MaxBy(r => r.P99Ratio)!;
             var p999 = rows.MaxBy(r => r.P999Ratio)!;
@@ -103,7 +104,7 @@ internal static class Sweep
 
     /// <summary>The bars of the default on every workload (one row each).</summary>
     public static IReadOnlyList<BarRow> Bars(IReadOnlyList<Workload> workloads)
-        => [.. workloads.Select(w => BarRow.Of(new Simulation(w, LoadBalancingPolicies.Default).Run(), [.. BarRow.Others.Select(p => new Simulation(w, p).Run())]))];
+        => [.. workloads.Select(w => BarRow.Of(new Simulation(w, LoadBalancingPolicies.Default).Run(), [.. BarRow.Others.Select(p => new Simulation(w, p).Run())], w.LatencyBars))];
 
     private static BalancingOverrides Merge(BalancingOverrides? workload, BalancingOverrides variant) => new()
     {

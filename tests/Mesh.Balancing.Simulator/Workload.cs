@@ -30,6 +30,12 @@ internal sealed record Workload
     /// <summary>What the workload is judged by (printed with the table), e.g. "p99.9 and calls within the deadline".</summary>
     public string? FigureOfMerit { get; init; }
 
+    /// <summary>
+    /// Whether the default's p99 and p99.9 are held to the bars here (false where the run has too few calls for its
+    /// tail to mean anything, such as 300 sequential calls: its figure of merit is the spread).
+    /// </summary>
+    public bool LatencyBars { get; init; } = true;
+
     /// <summary>Calls each caller keeps in flight (closed loop; ignored when <see cref="ArrivalRate"/> is set).</summary>
     public int Concurrency { get; init; } = 8;
 

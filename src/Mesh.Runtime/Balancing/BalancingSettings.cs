@@ -49,7 +49,7 @@ internal sealed record BalancingSettings(
         TimeSpan.FromSeconds(1),
         1,
         1.25,
-        2,
+        1.5,
         8,
         1.75,
         0.8);

@@ -16,11 +16,11 @@ namespace Mesh.Balancing;
 /// joined (the node's initial peers start ramped, see <see cref="SlowStartGate"/>).
 /// </summary>
 /// <remarks>
-/// Candidates are compared pairwise (a tournament). Measurement noise must not steer calls between equal peers:
+/// Candidates are compared pairwise (a tournament); with at most eight peers every available peer is a candidate. Measurement noise must not steer calls between equal peers:
 /// latencies within 1.25× of each other count as equal (past that only the excess counts), and between equally fast
-/// peers whose costs are within 2× the cheaper wins with a probability rising from 1/2 to 1 instead of always; when
+/// peers whose costs are within 1.5× the cheaper wins with a probability rising from 1/2 to 1 instead of always; when
 /// both are idle (none of this caller's calls outstanding), their mean latencies (a plain moving average, steadier than
-/// the peak) within 1.75× and their costs at equal latency within 2× of each other, the one this caller used least
+/// the peak) within 1.75× and their costs at equal latency within 1.5× of each other, the one this caller used least
 /// recently wins with probability 0.8, so one caller making calls one at a time spreads them evenly instead of following noise. The
 /// constants were chosen with the balancing simulator's workload suite and its sensitivity table (README, "How a call
 /// picks a peer"): latency to the power 1 (the square root made a 12× slower peer cost only about 2.8× more), eight
@@ -46,10 +46,30 @@ internal sealed class LoadAwarePolicy(PickRandom random, TimeProvider time) : IL
         var now = time.GetTimestamp();
         var winner = Compare(peers, first, second, now);
         var choices = peers[first].Settings.Choices;
-        for (var extra = 2; extra < choices && extra < peers.Length; extra++)
+        if (choices <= 2 || peers.Length == 2)
+        {
+            return winner;
+        }
+
+        if (peers.Length <= choices)
+        {
+            // Few peers: every available one is a candidate, each compared once, from a random start.
+            for (var i = 1; i < peers.Length; i++)
+            {
+                var other = (first + i) % peers.Length;
+                if (other != second && peers[other].IsAvailable)
+                {
+                    winner = Compare(peers, winner, other, now);
+                }
+            }
+
+            return winner;
+        }
+
+        for (var extra = 2; extra < choices; extra++)
         {
             var other = (int)((uint)random.Next() % (uint)peers.Length);
-            if (other != winner && peers[other].IsAvailable)
+            if (other != first && other != second && other != winner && peers[other].IsAvailable)
             {
                 winner = Compare(peers, winner, other, now);
             }

@@ -33,6 +33,64 @@ public sealed class PeerStatsTests
     }
 
     [Fact]
+    public void Settle_AbandonedAfterLongerThanEstimate_RaisesEstimateWithoutCountingASample()
+    {
+        var stats = new PeerStats(BalancingSettings.Default, _time);
+        Complete(stats, 10);
+        var tracker = stats.Track();
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(tracker.Settle(PeerCallOutcome.Abandoned));
+
+        Assert.Equal(1000, stats.LatencyMs(_time.GetTimestamp()), 3);
+        Assert.Equal(1, stats.Samples);
+        Assert.Equal(0, stats.Outstanding);
+    }
+
+    [Fact]
+    public void Settle_AbandonedAgainAfterEstimateDecayed_RenewsEstimate()
+    {
+        var stats = new PeerStats(BalancingSettings.Default, _time);
+        var first = stats.Track();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        first.Settle(PeerCallOutcome.Abandoned);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        var second = stats.Track();
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        second.Settle(PeerCallOutcome.Abandoned);
+
+        // Without the renewal the estimate would be the first one decayed for 4 s (about 18 ms).
+        Assert.Equal(1000, stats.LatencyMs(_time.GetTimestamp()), 3);
+    }
+
+    [Fact]
+    public void Settle_AbandonedQuickly_LeavesEstimateAlone()
+    {
+        var stats = new PeerStats(BalancingSettings.Default, _time);
+        Complete(stats, 10);
+        var tracker = stats.Track();
+
+        tracker.Settle(PeerCallOutcome.Abandoned);
+
+        Assert.Equal(10, stats.LatencyMs(_time.GetTimestamp()), 3);
+        var fresh = new PeerStats(BalancingSettings.Default, _time);
+        fresh.Track().Settle(PeerCallOutcome.Abandoned);
+        Assert.True(double.IsNaN(fresh.LatencyMs(_time.GetTimestamp())), "a call given up at once says nothing about an unmeasured peer");
+    }
+
+    [Fact]
+    public void MeanLatencyMs_SlowSample_MovesMeanByATenthOnly()
+    {
+        var stats = new PeerStats(BalancingSettings.Default, _time);
+        Complete(stats, 10);
+        Complete(stats, 110);
+
+        Assert.Equal(20, stats.MeanLatencyMs, 3);
+        Assert.Equal(110, stats.LatencyMs(_time.GetTimestamp()), 3);
+    }
+
+    [Fact]
     public void OnReport_OlderSequence_IsIgnored()
     {
         var stats = new PeerStats(BalancingSettings.Default, _time);
