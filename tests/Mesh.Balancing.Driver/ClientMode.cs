@@ -22,6 +22,12 @@ internal static class ClientMode
         var warmup = TimeSpan.FromSeconds(args.Double("--warmup", 1));
         var measured = TimeSpan.FromSeconds(args.Double("--seconds", 5));
         var nodeId = args.String("--node-id", "client");
+        var deadlineMs = args.String("--deadline-ms", "0") is var d && double.TryParse(d, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed >= 0
+            ? parsed
+            : throw new ArgumentException("--deadline-ms needs a number (0: the default deadline).");
+        var maxCalls = args.String("--calls", "0") is var c && int.TryParse(c, System.Globalization.CultureInfo.InvariantCulture, out var calls) && calls >= 0
+            ? calls
+            : throw new ArgumentException("--calls needs a count (0: no limit).");
         args.EnsureAllUsed();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -29,6 +35,10 @@ internal static class ClientMode
             {
                 mesh.NodeId = nodeId;
                 mesh.LoadBalancingPolicy = policy;
+                if (deadlineMs > 0)
+                {
+                    mesh.DefaultDeadline = TimeSpan.FromMilliseconds(deadlineMs);
+                }
             })
             .UseStaticPeers(peers)
             .AddClient<IWork>();
@@ -46,15 +56,16 @@ internal static class ClientMode
         var byNode = new Dictionary<string, int>(StringComparer.Ordinal);
         var latencies = new List<long>();
         var failed = 0;
+        var issued = 0;
         var gate = new Lock();
 
         async Task Worker(int id)
         {
             var i = 0;
-            while (clock.Elapsed < end)
+            while (clock.Elapsed < end && (maxCalls == 0 || Interlocked.Increment(ref issued) <= maxCalls))
             {
                 var started = Stopwatch.GetTimestamp();
-                var inWindow = clock.Elapsed >= measureFrom;
+                var inWindow = maxCalls > 0 || clock.Elapsed >= measureFrom;
                 try
                 {
                     var node = await work.Work(id * 1_000_000 + i++).ConfigureAwait(false);
@@ -72,7 +83,7 @@ internal static class ClientMode
                 {
                     lock (gate)
                     {
-                        if (++failed <= 3)
+                        if (inWindow && ++failed <= 3 && deadlineMs == 0)
                         {
                             Console.Error.WriteLine($"call failed: {ex.Message}");
                         }
@@ -84,7 +95,7 @@ internal static class ClientMode
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => Task.Run(() => Worker(i)))).ConfigureAwait(false);
         await host.StopAsync().ConfigureAwait(false);
         Console.WriteLine(JsonSerializer.Serialize(new ClientResult(policy, measured.TotalSeconds, failed, byNode, [.. latencies]), DriverJson.Options));
-        return failed == 0 ? 0 : 1;
+        return failed == 0 || deadlineMs > 0 ? 0 : 1;
     }
 }
 

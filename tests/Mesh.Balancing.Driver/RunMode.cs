@@ -5,13 +5,25 @@ namespace Mesh.Balancing.Driver;
 
 /// <summary>
 /// <c>run</c>: the real-process scenario. Starts 5 server processes with a per-call cost, then for each
-/// policy (round-robin, then the default) 2 client processes, each with one link to every server, under
+/// policy (round-robin and the default unless --policies says) the scenario's client processes, each with one link to every server, under
 /// concurrent load; prints per-server counts, throughput and latency percentiles for both, from the same
-/// servers in the same run. Scenarios: <c>equal</c> servers, and <c>one-slow</c> (the fifth 3× slower).
+/// servers in the same run. Scenarios: <c>equal</c>, <c>one-slow</c> (the fifth 3× slower), <c>mixed-speeds</c>,
+/// <c>slow-replica</c> (11 servers, one answering in 2 s, a 1 s deadline) and <c>sequential</c> (one caller, one call at a time).
 /// </summary>
 internal static class RunMode
 {
-    private static readonly string[] Policies = [Mesh.Balancing.LoadBalancingPolicies.RoundRobin, Mesh.Balancing.LoadBalancingPolicies.Default];
+    /// <summary>The scenarios: servers' cost factors, client processes, calls in flight per client, deadline, calls per client (0: timed).</summary>
+    private static readonly Dictionary<string, Scenario> Scenarios = new(StringComparer.Ordinal)
+    {
+        ["equal"] = new([1, 1, 1, 1, 1], 2, 0, 0, 0),
+        ["one-slow"] = new([1, 1, 1, 1, 3], 2, 0, 0, 0),
+        // The simulator's mixed-speeds: 7 servers at 1x to 10x the cost.
+        ["mixed-speeds"] = new([1, 1, 1.5, 2, 3, 5, 10], 2, 0, 0, 0),
+        // Linkerd's slow replica scaled to this machine: 11 servers, one answering in 2 s (250 x 8 ms), a 1 s deadline.
+        ["slow-replica"] = new([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 250], 2, 0, 1000, 0),
+        // One caller, one call at a time, 3 equal servers, 300 calls.
+        ["sequential"] = new([1, 1, 1], 1, 1, 0, 300),
+    };
 
     public static async Task<int> RunAsync(Args args)
     {
@@ -21,16 +33,22 @@ internal static class RunMode
         var costMs = args.Double("--cost-ms", 8);
         var capacity = args.Int("--capacity", 4);
         var scenarios = args.String("--scenarios", "equal,one-slow").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var policies = args.String("--policies", $"{Mesh.Balancing.LoadBalancingPolicies.RoundRobin},{Mesh.Balancing.LoadBalancingPolicies.Default}").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var json = args.Flag("--json");
         args.EnsureAllUsed();
-        if (scenarios.Any(s => s is not ("equal" or "one-slow")))
+        if (scenarios.FirstOrDefault(s => !Scenarios.ContainsKey(s)) is { } unknown)
         {
-            throw new ArgumentException("--scenarios takes 'equal' and/or 'one-slow'.");
+            throw new ArgumentException($"Unknown scenario '{unknown}'; --scenarios takes {string.Join(", ", Scenarios.Keys)}.");
         }
 
-        Console.WriteLine($"5 server processes (capacity {capacity}, {costMs} ms per call), 2 client processes × {concurrency} calls in flight, {warmup} s warm-up + {seconds} s measured per policy");
+        if (policies.FirstOrDefault(p => !Mesh.Balancing.LoadBalancingPolicies.All.Contains(p, StringComparer.Ordinal)) is { } unknownPolicy)
+        {
+            throw new ArgumentException($"Unknown policy '{unknownPolicy}'; --policies takes {string.Join(", ", Mesh.Balancing.LoadBalancingPolicies.All)}.");
+        }
+
+        Console.WriteLine($"server processes with capacity {capacity}, {costMs} ms per call × the scenario's factor; client processes × {concurrency} calls in flight (unless the scenario says), {warmup} s warm-up + {seconds} s measured per policy");
         Console.WriteLine();
-        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-9} {1,-11} {2,9} {3,8} {4,8} {5,8} {6,7}  {7}", "scenario", "policy", "calls/s", "p50 ms", "p99 ms", "p999 ms", "failed", "calls per server (s1..s5)"));
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-12} {1,-16} {2,9} {3,8} {4,8} {5,8} {6,7} {7,8}  {8}", "scenario", "policy", "calls/s", "p50 ms", "p99 ms", "p999 ms", "failed", "ok %", "calls per server"));
         var rows = new List<Row>();
         foreach (var scenario in scenarios)
         {
@@ -38,20 +56,21 @@ internal static class RunMode
             try
             {
                 var endpoints = new List<string>();
-                for (var i = 1; i <= 5; i++)
+                var spec = Scenarios[scenario];
+                for (var i = 1; i <= spec.Factors.Length; i++)
                 {
-                    var factor = scenario == "one-slow" && i == 5 ? 3 : 1;
+                    var factor = spec.Factors[i - 1].ToString(CultureInfo.InvariantCulture);
                     var server = ChildProcess.Start($"server --node-id s{i} --capacity {capacity} --cost-ms {costMs.ToString(CultureInfo.InvariantCulture)} --factor {factor}");
                     servers.Add(server);
                     endpoints.Add(await server.ReadUntilAsync("LISTENING ", TimeSpan.FromSeconds(30)).ConfigureAwait(false));
                 }
 
-                foreach (var policy in Policies)
+                foreach (var policy in policies)
                 {
-                    var row = await RunPolicyAsync(scenario, policy, endpoints, concurrency, warmup, seconds).ConfigureAwait(false);
+                    var row = await RunPolicyAsync(scenario, spec, policy, endpoints, spec.Concurrency > 0 ? spec.Concurrency : concurrency, warmup, seconds).ConfigureAwait(false);
                     rows.Add(row);
-                    Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-9} {1,-11} {2,9:0} {3,8:0.00} {4,8:0.00} {5,8:0.00} {6,7}  {7}",
-                        row.Scenario, row.Policy, row.CallsPerSecond, row.P50Ms, row.P99Ms, row.P999Ms, row.Failed, string.Join(" ", row.Servers.Select(s => s.Calls))));
+                    Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-12} {1,-16} {2,9:0} {3,8:0.00} {4,8:0.00} {5,8:0.00} {6,7} {7,8:0.000}  {8}",
+                        row.Scenario, row.Policy, row.CallsPerSecond, row.P50Ms, row.P99Ms, row.P999Ms, row.Failed, row.OkPercent, string.Join(" ", row.Servers.Select(s => s.Calls))));
                 }
             }
             finally
@@ -66,14 +85,14 @@ internal static class RunMode
             Console.WriteLine(JsonSerializer.Serialize(rows, DriverJson.Options));
         }
 
-        return rows.All(r => r.Failed == 0) ? 0 : 1;
+        return rows.All(r => r.Failed == 0 || Scenarios[r.Scenario].DeadlineMs > 0) ? 0 : 1;
     }
 
-    private static async Task<Row> RunPolicyAsync(string scenario, string policy, List<string> endpoints, int concurrency, double warmup, double seconds)
+    private static async Task<Row> RunPolicyAsync(string scenario, Scenario spec, string policy, List<string> endpoints, int concurrency, double warmup, double seconds)
     {
         var peers = string.Join(',', endpoints);
-        var clients = Enumerable.Range(1, 2)
-            .Select(i => ChildProcess.Start(string.Create(CultureInfo.InvariantCulture, $"client --node-id c{i} --peers {peers} --policy {policy} --concurrency {concurrency} --warmup {warmup} --seconds {seconds}")))
+        var clients = Enumerable.Range(1, spec.Clients)
+            .Select(i => ChildProcess.Start(string.Create(CultureInfo.InvariantCulture, $"client --node-id c{i} --peers {peers} --policy {policy} --concurrency {concurrency} --warmup {warmup} --seconds {seconds} --deadline-ms {spec.DeadlineMs} --calls {spec.Calls}")))
             .ToList();
         try
         {
@@ -82,13 +101,14 @@ internal static class RunMode
             var results = lines.Select((line, i) => JsonSerializer.Deserialize<ClientResult>(line, DriverJson.Options)
                 ?? throw new InvalidOperationException($"client {i + 1} printed no result: {clients[i].Errors}")).ToList();
             var latencies = results.SelectMany(r => r.LatenciesUs).Order().ToArray();
-            var servers = Enumerable.Range(1, 5)
+            var servers = Enumerable.Range(1, spec.Factors.Length)
                 .Select(i => new ServerRow($"s{i}", results.Sum(r => r.ByNode.GetValueOrDefault($"s{i}"))))
                 .ToList();
             return new Row(
                 scenario,
                 policy,
                 latencies.Length / seconds,
+                latencies.Length + results.Sum(r => r.Failed) == 0 ? 0 : 100.0 * latencies.Length / (latencies.Length + results.Sum(r => r.Failed)),
                 Percentile(latencies, 0.50),
                 Percentile(latencies, 0.99),
                 Percentile(latencies, 0.999),
@@ -104,7 +124,9 @@ internal static class RunMode
     private static double Percentile(long[] sorted, double p)
         => sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)] / 1000.0;
 
-    private sealed record Row(string Scenario, string Policy, double CallsPerSecond, double P50Ms, double P99Ms, double P999Ms, int Failed, IReadOnlyList<ServerRow> Servers);
+    private sealed record Scenario(double[] Factors, int Clients, int Concurrency, int DeadlineMs, int Calls);
+
+    private sealed record Row(string Scenario, string Policy, double CallsPerSecond, double OkPercent, double P50Ms, double P99Ms, double P999Ms, int Failed, IReadOnlyList<ServerRow> Servers);
 
     private sealed record ServerRow(string Name, int Calls);
 }
