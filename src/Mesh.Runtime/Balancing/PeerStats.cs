@@ -194,7 +194,14 @@ internal sealed class PeerStats
             }
 
             _latencyStamp = Math.Max(_latencyStamp, now);
-            _meanMs = double.IsNaN(_meanMs) ? rtt : _meanMs + (MeanWeight * (rtt - _meanMs));
+            if (_samples > 0)
+            {
+                // The first answer on a link is left out of the mean: it carries the link's and the code's warm-up
+                // (one such answer at 10x kept a peer out of a sequential caller's turns for seconds). Then a
+                // running average until the weight reaches 0.1.
+                _meanMs = double.IsNaN(_meanMs) ? rtt : _meanMs + (Math.Max(MeanWeight, 1.0 / _samples) * (rtt - _meanMs));
+            }
+
             _samples++;
         }
         finally
@@ -304,8 +311,9 @@ internal sealed class PeerStats
     }
 
     /// <summary>
-    /// A plain moving average of the answers' latencies (each answer weighs 0.1, whenever it came), NaN before the
-    /// first: steadier than the peak estimate, for telling equal peers from slower ones when no load tells them apart.
+    /// A plain moving average of the answers' latencies after the first (a running average, then each answer weighs
+    /// 0.1, whenever it came), NaN before the second answer: steadier than the peak estimate, for telling equal peers
+    /// from slower ones when no load tells them apart.
     /// </summary>
     public double MeanLatencyMs => Volatile.Read(ref _meanMs);
 
