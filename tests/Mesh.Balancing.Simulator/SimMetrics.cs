@@ -49,9 +49,8 @@ internal sealed class SimMetrics
     /// A call ended for its caller. Its latency is what the caller waited: a call past its deadline counts at the
     /// deadline, so tails are not flattered by dropping the calls that failed; a shed call counts only as shed.
     /// </summary>
-    public void OnEnded(long issued, long ended, CallEnd end, int server)
+    public void OnEnded(long issued, long ended, CallEnd end)
     {
-        _ = server;
         if (end == CallEnd.Shed)
         {
             if (ended >= _warmup)

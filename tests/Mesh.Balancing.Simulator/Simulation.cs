@@ -26,7 +26,7 @@ internal sealed class Simulation
     private readonly Caller[] _callers;
     private readonly BalancingSettings _settings;
     private readonly SimMetrics _metrics;
-    private readonly Random _network;
+    private readonly Random _reportJitter;
     private readonly long _end;
     private readonly long _deadline;
     private long _sequence;
@@ -39,7 +39,7 @@ internal sealed class Simulation
         _settings = workload.Balancing?.Apply(BalancingSettings.Default) ?? BalancingSettings.Default;
         _end = Micros(workload.DurationSeconds * 1000);
         _deadline = Micros(workload.DeadlineMs);
-        _network = new Random(Seed(999_999));
+        _reportJitter = new Random(Seed(999_999));
         _servers = [.. workload.Servers.Select((spec, i) => new SimServer(i, spec, _time, Seed(1000 + i)))];
         _callers = [.. Enumerable.Range(0, workload.Callers + workload.LateCallers).Select(i => new Caller(
             i,
@@ -432,7 +432,7 @@ internal sealed class Simulation
     private void End(Caller caller, SimCall call, CallEnd end)
     {
         call.Done = true;
-        _metrics.OnEnded(call.IssuedAt, _time.Now, end, call.Server);
+        _metrics.OnEnded(call.IssuedAt, _time.Now, end);
         if (!call.Open)
         {
             Schedule(_time.Now + Micros(_workload.ThinkMs), new Event(Kind.Issue, caller.Index, -1));
@@ -478,7 +478,7 @@ internal sealed class Simulation
             return Micros(_workload.ReportDelayMs);
         }
 
-        var u = _network.NextDouble();
+        var u = _reportJitter.NextDouble();
         var extra = _workload.ReportJitterDistribution == "exponential" ? -Math.Log(1 - u) * jitter : u * jitter;
         return Micros(_workload.ReportDelayMs + extra);
     }
