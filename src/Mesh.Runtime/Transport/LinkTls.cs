@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Mesh.Transport;
@@ -26,7 +27,7 @@ internal sealed class LinkTls(string certificatePath, string privateKeyPath, str
             ServerCertificateContext = material.Context,
             ClientCertificateRequired = true,
             EnabledSslProtocols = SslProtocols.Tls13,
-            RemoteCertificateValidationCallback = (_, certificate, _, _) => material.Trusts(certificate),
+            RemoteCertificateValidationCallback = (_, certificate, chain, _) => material.Trusts(certificate, chain),
         };
     }
 
@@ -39,7 +40,7 @@ internal sealed class LinkTls(string certificatePath, string privateKeyPath, str
             TargetHost = "mesh",
             ClientCertificateContext = material.Context,
             EnabledSslProtocols = SslProtocols.Tls13,
-            RemoteCertificateValidationCallback = (_, certificate, _, _) => material.Trusts(certificate),
+            RemoteCertificateValidationCallback = (_, certificate, chain, _) => material.Trusts(certificate, chain),
         };
     }
 
@@ -72,7 +73,22 @@ internal sealed class LinkTls(string certificatePath, string privateKeyPath, str
                 return material;
             }
 
-            _material = Material.Load(certificatePath, privateKeyPath, authorityPath, stamp);
+            try
+            {
+                _material = Material.Load(certificatePath, privateKeyPath, authorityPath, stamp);
+            }
+            catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                // Files caught mid-rotation (a new certificate next to the old key, say): keep linking with the last good
+                // ones; the next link tries again. Without any, the link fails like a refused handshake and is retried.
+                if (_material is { } previous)
+                {
+                    return previous;
+                }
+
+                throw new AuthenticationException($"the link's certificate could not be loaded from MeshOptions.Tls ({certificatePath}, {privateKeyPath}, {authorityPath}): {ex.Message}", ex);
+            }
+
             return _material;
         }
     }
@@ -105,8 +121,11 @@ internal sealed class LinkTls(string certificatePath, string privateKeyPath, str
             return new Material(SslStreamCertificateContext.Create(certificate, intermediates, offline: true), authorities, stamp);
         }
 
-        /// <summary>Whether <paramref name="certificate"/> chains to one of the authorities (names do not matter).</summary>
-        public bool Trusts(X509Certificate? certificate)
+        /// <summary>
+        /// Whether <paramref name="certificate"/> chains to one of the authorities, through the intermediates the peer sent
+        /// (<paramref name="presented"/>); names do not matter.
+        /// </summary>
+        public bool Trusts(X509Certificate? certificate, X509Chain? presented)
         {
             if (certificate is null)
             {
@@ -118,6 +137,14 @@ internal sealed class LinkTls(string certificatePath, string privateKeyPath, str
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            if (presented is not null)
+            {
+                foreach (var element in presented.ChainElements)
+                {
+                    chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                }
+            }
+
             return chain.Build(peer);
         }
     }

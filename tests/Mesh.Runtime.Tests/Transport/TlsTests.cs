@@ -79,6 +79,25 @@ public sealed class TlsTests
     }
 
     [Fact]
+    public async Task Link_CertificateFilesCaughtMidRotation_NewLinksUseTheLastGoodOnes()
+    {
+        using var certificates = new TestCertificates();
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureClient: o => certificates.Use(o, "client"),
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => certificates.Use(o, "node-1")));
+
+        // A new certificate written before its key: the pair does not match.
+        var (certificate, _) = certificates.Issue("other");
+        File.Copy(certificate, Path.Combine(certificates.Folder, "node-1.crt"), overwrite: true);
+        using var second = await ClientAsync(cluster.Servers[0], o => certificates.Use(o, "second"));
+
+        await second.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(TestCluster.ServiceName, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
+        Assert.Equal("spiffe://cluster.local/ns/test/sa/node-1", Assert.Single(second.Services.GetRequiredService<PeerDirectory>().Links).PeerIdentity);
+        await second.StopAsync().WaitAsync(TestCluster.Bound);
+    }
+
+    [Fact]
     public async Task Calls_ServiceAllowsOnlyAnotherIdentity_CallerRefusedWithPermissionDenied()
     {
         using var certificates = new TestCertificates();
