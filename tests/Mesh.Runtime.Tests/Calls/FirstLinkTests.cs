@@ -15,7 +15,7 @@ public sealed class FirstLinkTests
     {
         await using var server = await TestNode.StartAsync("node-1");
         var discovery = new TestDiscovery();
-        using var client = await StartClientAsync(discovery, TimeSpan.FromSeconds(30));
+        using var client = await TestClient.StartAsync(discovery, o => o.DefaultDeadline = TimeSpan.FromSeconds(30));
         Assert.True(client.Services.GetRequiredService<PeerDirectory>().IsStarting);
 
         var call = client.Services.GetRequiredService<ITestService>().Echo(7);
@@ -29,27 +29,11 @@ public sealed class FirstLinkTests
     [Fact]
     public async Task Echo_NoPeerEverLinked_FailsAtItsDeadlineSayingSo()
     {
-        using var client = await StartClientAsync(new TestDiscovery(), TimeSpan.FromMilliseconds(300));
+        using var client = await TestClient.StartAsync(new TestDiscovery(), o => o.DefaultDeadline = TimeSpan.FromMilliseconds(300));
 
         var ex = await Assert.ThrowsAsync<PeerUnavailableException>(() => client.Services.GetRequiredService<ITestService>().Echo(7).WaitAsync(TestCluster.Bound));
 
         Assert.Contains("No peer was linked within the deadline", ex.Message, StringComparison.Ordinal);
         await client.StopAsync().WaitAsync(TestCluster.Bound);
-    }
-
-    private static async Task<IHost> StartClientAsync(TestDiscovery discovery, TimeSpan deadline)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IPeerDiscovery>(discovery);
-        builder.Services.AddMesh(o =>
-            {
-                o.NodeId = "client";
-                o.DefaultDeadline = deadline;
-            })
-            .AddClient<ITestService>();
-        var host = builder.Build();
-        await host.StartAsync().WaitAsync(TestCluster.Bound);
-        return host;
     }
 }

@@ -26,7 +26,8 @@ public sealed class LimitTests(ITestOutputHelper output)
         var server = cluster.Servers[0];
 
         // The attacker: another node whose calls never end, 64 of them on its one link.
-        using var attacker = await ClientAsync("attacker", server);
+        using var attacker = await TestClient.StartAsync(server);
+        await attacker.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(TestCluster.ServiceName, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
         var greedy = attacker.Services.GetRequiredService<ITestService>();
         using var stop = new CancellationTokenSource();
         var held = Enumerable.Range(0, 64).Select(i => Outcome(greedy.Block("held-" + i, stop.Token))).ToList();
@@ -70,24 +71,31 @@ public sealed class LimitTests(ITestOutputHelper output)
         await cluster.Servers[0].Probe.CancelledFor("long").Task.WaitAsync(TestCluster.Bound);
     }
 
-    [Fact]
-    public async Task Accept_MoreConnectionsFromOneAddressThanAllowed_ExtraOnesClosedAtOnce()
+    [Theory]
+    [InlineData(nameof(MeshOptions.MaxConnectionsPerAddress), 3)] // the cluster's client link and two silent ones
+    [InlineData(nameof(MeshOptions.MaxConnections), 3)]
+    [InlineData(nameof(MeshOptions.MaxPendingHandshakes), 2)] // the two silent ones
+    public async Task Accept_ConnectionPastALimit_ClosedAtOnceAndTheNodeServesOn(string limit, int value)
     {
         // The handshake timeout is longer than the test's bound: a connection closed in time was closed by the limit.
         await using var cluster = await TestCluster.StartAsync(
             servers: 1,
             configureServer: mesh => mesh.Services.Configure<MeshOptions>(o =>
             {
-                o.MaxConnectionsPerAddress = 3;
                 o.HandshakeTimeout = TimeSpan.FromMinutes(2);
+                _ = limit switch
+                {
+                    nameof(MeshOptions.MaxConnectionsPerAddress) => o.MaxConnectionsPerAddress = value,
+                    nameof(MeshOptions.MaxConnections) => o.MaxConnections = value,
+                    _ => o.MaxPendingHandshakes = value,
+                };
             }));
         var endPoint = cluster.Servers[0].EndPoint;
-
-        // The cluster's client holds one link; two silent connections take the rest of the address's share.
         using var first = await RawPeer.ConnectAsync(endPoint);
         using var second = await RawPeer.ConnectAsync(endPoint);
         await first.SendAsync(Protocol.Magic.ToArray());
         await second.SendAsync(Protocol.Magic.ToArray());
+
         using var third = await RawPeer.ConnectAsync(endPoint);
 
         Assert.Equal(0, await third.WaitForCloseAsync());
@@ -95,24 +103,16 @@ public sealed class LimitTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Accept_MoreUnfinishedHandshakesThanAllowed_ExtraOnesClosedAtOnce()
+    public async Task Accept_HelloLargerThanMaxHelloSize_ClosedWithoutAnAnswer()
     {
         await using var cluster = await TestCluster.StartAsync(
             servers: 1,
-            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o =>
-            {
-                o.MaxPendingHandshakes = 2;
-                o.HandshakeTimeout = TimeSpan.FromMinutes(2);
-            }));
-        var endPoint = cluster.Servers[0].EndPoint;
-        using var first = await RawPeer.ConnectAsync(endPoint);
-        using var second = await RawPeer.ConnectAsync(endPoint);
-        await first.SendAsync(Protocol.Magic.ToArray());
-        await second.SendAsync(Protocol.Magic.ToArray());
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.MaxHelloSize = 1024));
+        using var raw = await RawPeer.ConnectAsync(cluster.Servers[0].EndPoint);
 
-        using var third = await RawPeer.ConnectAsync(endPoint);
+        await raw.SendAsync(RawPeer.PrefaceAndHello(new HelloMessage(new string('n', 2000), "mesh", [])));
 
-        Assert.Equal(0, await third.WaitForCloseAsync());
+        Assert.Equal(0, await raw.WaitForCloseAsync());
     }
 
     [Fact]
@@ -237,16 +237,5 @@ public sealed class LimitTests(ITestOutputHelper output)
         {
             return "cancelled";
         }
-    }
-
-    private static async Task<IHost> ClientAsync(string nodeId, TestNode server)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddMesh(o => o.NodeId = nodeId).UseStaticPeers(server.EndPoint.ToString()).AddClient<ITestService>();
-        var host = builder.Build();
-        await host.StartAsync().WaitAsync(TestCluster.Bound);
-        await host.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(TestCluster.ServiceName, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
-        return host;
     }
 }

@@ -29,7 +29,7 @@ public sealed class TlsTests
     {
         using var certificates = new TestCertificates();
         await using var server = await TestNode.StartAsync("node-1", mesh => mesh.Services.Configure<MeshOptions>(o => certificates.Use(o, "node-1")));
-        using var client = await ClientAsync(server, configure: null);
+        using var client = await TestClient.StartAsync(server, configure: null);
 
         await AssertNeverLinksAsync(client);
     }
@@ -40,7 +40,7 @@ public sealed class TlsTests
         using var certificates = new TestCertificates();
         using var strangers = new TestCertificates("stranger-ca");
         await using var server = await TestNode.StartAsync("node-1", mesh => mesh.Services.Configure<MeshOptions>(o => certificates.Use(o, "node-1")));
-        using var client = await ClientAsync(server, o => strangers.Use(o, "intruder"));
+        using var client = await TestClient.StartAsync(server, o => strangers.Use(o, "intruder"));
 
         await AssertNeverLinksAsync(client);
     }
@@ -67,7 +67,7 @@ public sealed class TlsTests
 
         // cert-manager renews: new key, new certificate, same authority, written over the mounted files.
         certificates.Issue("node-1", "spiffe://cluster.local/ns/test/sa/node-1-renewed");
-        using var second = await ClientAsync(cluster.Servers[0], o => certificates.Use(o, "second"));
+        using var second = await TestClient.StartAsync(cluster.Servers[0], o => certificates.Use(o, "second"));
         await second.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(TestCluster.ServiceName, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
         await stop.CancelAsync();
         await calls.WaitAsync(TestCluster.Bound);
@@ -90,7 +90,7 @@ public sealed class TlsTests
         // A new certificate written before its key: the pair does not match.
         var (certificate, _) = certificates.Issue("other");
         File.Copy(certificate, Path.Combine(certificates.Folder, "node-1.crt"), overwrite: true);
-        using var second = await ClientAsync(cluster.Servers[0], o => certificates.Use(o, "second"));
+        using var second = await TestClient.StartAsync(cluster.Servers[0], o => certificates.Use(o, "second"));
 
         await second.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(TestCluster.ServiceName, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
         Assert.Equal("spiffe://cluster.local/ns/test/sa/node-1", Assert.Single(second.Services.GetRequiredService<PeerDirectory>().Links).PeerIdentity);
@@ -106,8 +106,8 @@ public sealed class TlsTests
             certificates.Use(o, "node-1");
             o.Tls.AllowedCallers[TestCluster.ServiceName] = new HashSet<string> { "spiffe://cluster.local/ns/test/sa/frontend" };
         }));
-        using var frontend = await ClientAsync(server, o => certificates.Use(o, "frontend"));
-        using var other = await ClientAsync(server, o => certificates.Use(o, "batch-job"));
+        using var frontend = await TestClient.StartAsync(server, o => certificates.Use(o, "frontend"));
+        using var other = await TestClient.StartAsync(server, o => certificates.Use(o, "batch-job"));
         foreach (var client in new[] { frontend, other })
         {
             await client.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(TestCluster.ServiceName, 1, CancellationToken.None).WaitAsync(TestCluster.Bound);
@@ -143,21 +143,5 @@ public sealed class TlsTests
         var ex = await Assert.ThrowsAsync<PeerUnavailableException>(() => client.Services.GetRequiredService<ITestService>().Add(1, 2).AsTask().WaitAsync(TestCluster.Bound));
         Assert.Contains("the last attempt to link", ex.Message, StringComparison.Ordinal);
         await client.StopAsync().WaitAsync(TestCluster.Bound);
-    }
-
-    private static async Task<IHost> ClientAsync(TestNode server, Action<MeshOptions>? configure)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddMesh(o =>
-            {
-                o.NodeId = "client-" + Guid.NewGuid().ToString("N")[..6];
-                configure?.Invoke(o);
-            })
-            .UseStaticPeers(server.EndPoint.ToString())
-            .AddClient<ITestService>();
-        var host = builder.Build();
-        await host.StartAsync().WaitAsync(TestCluster.Bound);
-        return host;
     }
 }
