@@ -49,7 +49,7 @@ internal sealed class FrameSender : IDisposable
             }
 
             _pending.Write(frame);
-            Interlocked.Add(ref _queued, frame.Length);
+            Volatile.Write(ref _queued, _queued + frame.Length);
             signal = !_signaled;
             _signaled = true;
         }
@@ -137,7 +137,11 @@ internal sealed class FrameSender : IDisposable
             if (batch.WrittenCount > 0)
             {
                 await stream.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _queued, -batch.WrittenCount);
+                lock (_gate)
+                {
+                    // Changed only under the lock (one per batch here), read without it.
+                    Volatile.Write(ref _queued, _queued - batch.WrittenCount);
+                }
 
                 // A burst (or a peer that stopped reading) may have grown the buffer: give it back.
                 if (batch.Capacity > ShrinkAbove)
