@@ -231,10 +231,15 @@ internal sealed class ClientLink : Connection, ILocalCaller
     protected override void OnFramesRead()
     {
         _readAt = 0;
-        _dispatcher.Schedule();
+        _dispatcher.RunHere();
     }
 
-    protected override void OnRescue() => _dispatcher.Schedule();
+    protected override void OnRescue()
+    {
+        _dispatcher.Schedule();
+        _pending.ExpireOverdue(Stopwatch.GetTimestamp());
+        _local?.ExpireOverdue(Environment.TickCount64);
+    }
 
     /// <summary>The answer to <paramref name="call"/> arrived at <paramref name="now"/> (0: read the clock): true when this link is to publish it.</summary>
     private static bool Answered(PendingCall call, long now)

@@ -126,7 +126,7 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
                     throw new DeadlineExceededException(Method.ToString(), deadline);
                 }
 
-                call = PendingCall.Start(Method, deadline, remaining, _started + _router.DeadlineTicks, _cancellationToken);
+                call = PendingCall.Start(Method, deadline, _started + _router.DeadlineTicks, _cancellationToken);
                 var sent = link.TrySend(_request, call, (uint)Math.Ceiling(remaining.TotalMilliseconds), _activity?.Context ?? default, out var callId);
                 if (sent != SendResult.Sent)
                 {

@@ -9,15 +9,14 @@ namespace Mesh.Calls;
 /// <summary>
 /// A call waiting for its response on a link. It completes exactly once, whichever comes first: the
 /// response, an error, the link failing (all three through the link, which first removes it from its
-/// table), the caller's token, or the deadline. Instances are pooled: the router returns one only when
+/// table), the caller's token, or the deadline (found overdue by its link's sweep, see
+/// <see cref="PendingTable.ExpireOverdue"/>: no timer per call). Instances are pooled: the router returns one only when
 /// nothing else can still touch it (see <see cref="Release"/>), so reuse never crosses two calls.
 /// </summary>
 internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
 {
     private static readonly BoundedPool<PendingCall> Pool = new(1024);
     private static readonly Action<object?> UserCancelCallback = static state => ((PendingCall)state!).OnUserCancelled();
-    private static readonly TimerCallback DeadlineCallback = static state => ((PendingCall)state!).OnDeadline();
-    private readonly Lock _timerGate = new();
     private static readonly Action<PendingCall> PublishCallback = static call => call.Publish();
 
     // The caller's continuation runs where the outcome is published: on the link's dispatcher for answers
@@ -25,8 +24,6 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     // loop or inside the caller's CancellationTokenSource.Cancel.
     private ManualResetValueTaskSourceCore<ResponsePayload> _core = new() { RunContinuationsAsynchronously = false };
     private Exception? _error;
-    private Timer? _timer;
-    private bool _timerArmed;
     private long _deadlineTimestamp;
     private CancellationTokenRegistration _userRegistration;
     private PeerCallTracker _tracker;
@@ -54,17 +51,33 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
 
     public ValueTask<ResponsePayload> Task => new(this, _core.Version);
 
+    /// <summary>When the call's deadline passes, as a <see cref="Stopwatch"/> timestamp.</summary>
+    public long DeadlineTimestamp => _deadlineTimestamp;
+
     /// <summary>
     /// Takes a call from the pool (or makes one) and arms it: it fails with
-    /// <see cref="DeadlineExceededException"/> after <paramref name="remaining"/> (at <paramref name="deadlineTimestamp"/>,
-    /// a <see cref="Stopwatch"/> timestamp the router already has), and with <see cref="OperationCanceledException"/>
-    /// when <paramref name="userToken"/> fires.
+    /// <see cref="DeadlineExceededException"/> once <paramref name="deadlineTimestamp"/> (a <see cref="Stopwatch"/>
+    /// timestamp the router already has) has passed and its link's sweep finds it, and with
+    /// <see cref="OperationCanceledException"/> when <paramref name="userToken"/> fires.
     /// </summary>
-    public static PendingCall Start(MeshMethod method, TimeSpan deadline, TimeSpan remaining, long deadlineTimestamp, CancellationToken userToken)
+    public static PendingCall Start(MeshMethod method, TimeSpan deadline, long deadlineTimestamp, CancellationToken userToken)
     {
         var call = Pool.TryRent() ?? new PendingCall();
-        call.Arm(method, deadline, remaining, deadlineTimestamp, userToken);
+        call.Arm(method, deadline, deadlineTimestamp, userToken);
         return call;
+    }
+
+    /// <summary>
+    /// Fails the call with <see cref="DeadlineExceededException"/> if it has not ended yet. Called by its link's sweep
+    /// (under the pending table's lock, so the call cannot be recycled meanwhile) once its deadline has passed.
+    /// </summary>
+    public void Expire()
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        {
+            _expired = true;
+            PublishLater(new DeadlineExceededException(Method.ToString(), Deadline));
+        }
     }
 
     /// <summary>The link is about to send the call to the peer of <paramref name="peer"/>: it counts as outstanding there until settled.</summary>
@@ -103,12 +116,6 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     /// </summary>
     public void Release(bool poolable)
     {
-        lock (_timerGate)
-        {
-            _timerArmed = false;
-            _timer?.Change(Timeout.Infinite, Timeout.Infinite);
-        }
-
         // Unregister (unlike Dispose) never waits; false means the callback ran or is running.
         var userCallbackDone = !UserToken.CanBeCanceled || _userRegistration.Unregister();
         _userRegistration = default;
@@ -127,7 +134,7 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _core.OnCompleted(continuation, state, token, flags);
 
-    private void Arm(MeshMethod method, TimeSpan deadline, TimeSpan remaining, long deadlineTimestamp, CancellationToken userToken)
+    private void Arm(MeshMethod method, TimeSpan deadline, long deadlineTimestamp, CancellationToken userToken)
     {
         _core.Reset();
         Method = method;
@@ -135,48 +142,12 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
         UserToken = userToken;
         _completedByLink = false;
         _expired = false;
+        _deadlineTimestamp = deadlineTimestamp;
         Volatile.Write(ref _completed, 0);
-        lock (_timerGate)
-        {
-            _deadlineTimestamp = deadlineTimestamp;
-            _timerArmed = true;
-            _timer ??= new Timer(DeadlineCallback, this, Timeout.Infinite, Timeout.Infinite);
-            _timer.Change(DueTime(remaining), Timeout.Infinite);
-        }
 
         if (userToken.CanBeCanceled)
         {
             _userRegistration = userToken.UnsafeRegister(UserCancelCallback, this);
-        }
-    }
-
-    private static long DueTime(TimeSpan remaining) => Math.Max(1, (long)Math.Ceiling(remaining.TotalMilliseconds));
-
-    private void OnDeadline()
-    {
-        // Under the lock: the router cannot release (and so reuse) the call while this runs, and a timer
-        // tick left over from a previous use sees _timerArmed false or a later deadline.
-        lock (_timerGate)
-        {
-            if (!_timerArmed)
-            {
-                return;
-            }
-
-            var left = _deadlineTimestamp - Stopwatch.GetTimestamp();
-            if (left > 0)
-            {
-                // Timers are coarse and may fire a little early: wait for the rest.
-                _timer!.Change(DueTime(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency)), Timeout.Infinite);
-                return;
-            }
-
-            _timerArmed = false;
-            if (Interlocked.Exchange(ref _completed, 1) == 0)
-            {
-                _expired = true;
-                PublishLater(new DeadlineExceededException(Method.ToString(), Deadline));
-            }
         }
     }
 
@@ -188,7 +159,7 @@ internal sealed class PendingCall : IValueTaskSource<ResponsePayload>
         }
     }
 
-    /// <summary>Fails the call from a thread-pool work item (not inside a timer's lock or the caller's Cancel).</summary>
+    /// <summary>Fails the call from a thread-pool work item (not inside the sweep's lock or the caller's Cancel).</summary>
     private void PublishLater(Exception error)
     {
         _error = error;

@@ -16,6 +16,9 @@ internal sealed class PendingTable
     private int _count;
     private bool _closed;
 
+    // No call in the table has a deadline before this Stopwatch timestamp (it may be earlier than the true minimum).
+    private long _earliestDeadline = long.MaxValue;
+
     public PendingTable(int capacity)
     {
         _calls = new PendingCall?[capacity];
@@ -58,6 +61,11 @@ internal sealed class PendingTable
             _ids[slot] = callId;
             _calls[slot] = call;
             _count++;
+            if (call.DeadlineTimestamp < _earliestDeadline)
+            {
+                Volatile.Write(ref _earliestDeadline, call.DeadlineTimestamp);
+            }
+
             return true;
         }
     }
@@ -84,6 +92,43 @@ internal sealed class PendingTable
             _free[_freeCount++] = slot;
             _count--;
             return call;
+        }
+    }
+
+    /// <summary>
+    /// Fails every call in flight whose deadline is before <paramref name="now"/> (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp); called a few times a second per link (see <see cref="Transport.LinkWatchdog"/>), and scans the table only
+    /// when the earliest deadline it was given has passed, so calls pay for no timer of their own.
+    /// </summary>
+    public void ExpireOverdue(long now)
+    {
+        if (Volatile.Read(ref _earliestDeadline) > now)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var earliest = long.MaxValue;
+            foreach (var call in _calls)
+            {
+                if (call is null)
+                {
+                    continue;
+                }
+
+                if (call.DeadlineTimestamp <= now)
+                {
+                    // Stays in the table until its router finishes it (which tells the server to stop).
+                    call.Expire();
+                }
+                else if (call.DeadlineTimestamp < earliest)
+                {
+                    earliest = call.DeadlineTimestamp;
+                }
+            }
+
+            Volatile.Write(ref _earliestDeadline, earliest);
         }
     }
 

@@ -59,6 +59,9 @@ internal sealed class LocalCalls(ServerState state)
         /// <summary>The link to this node closed: the calls it made lose their caller.</summary>
         public void CancelAll() => _session.CancelAll();
 
+        /// <summary>Fires the tokens of local calls past their deadline (see <see cref="ServerSession.ExpireOverdue"/>).</summary>
+        public void ExpireOverdue(long now) => _session.ExpireOverdue(now);
+
         void ICallReplies.SendResult(ServerCall call) => _caller.OnCallEnded(call.CallId, call.ResultPayload, null);
 
         void ICallReplies.SendError(long callId, in ErrorMessage error) => _caller.OnCallEnded(callId, default, error);

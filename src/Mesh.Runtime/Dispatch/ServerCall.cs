@@ -87,9 +87,17 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         _hasResult = false;
         _argumentsLength = argumentsLength;
         _arguments = ArrayPool<byte>.Shared.Rent(Math.Max(argumentsLength, 1));
-        // Always armed: the session gives every call a deadline (MeshOptions.MaxDeadline at most).
-        _cancellation.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(1, deadlineMilliseconds)));
+        // Always set: the session gives every call a deadline (MeshOptions.MaxDeadline at most); its sweep fires the
+        // token once the deadline has passed (see ServerSession.ExpireOverdue), so a call arms no timer.
+        DeadlineAt = Environment.TickCount64 + Math.Max(1, deadlineMilliseconds);
+        DeadlineFired = false;
     }
+
+    /// <summary>When the handler's token fires, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+    public long DeadlineAt { get; private set; }
+
+    /// <summary>Whether the session's sweep has fired the handler's token for the deadline.</summary>
+    public bool DeadlineFired { get; set; }
 
     /// <summary>Fires the handler's token (cancel frame, link closed). Never runs handler code inline.</summary>
     public void Cancel()

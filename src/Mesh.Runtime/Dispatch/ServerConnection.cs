@@ -77,9 +77,13 @@ internal sealed class ServerConnection : Connection, ICallReplies
     // Nobody is left to receive the results.
     protected override void OnClosed(Exception? error) => _session.CancelAll();
 
-    protected override void OnFramesRead() => _dispatcher.Schedule();
+    protected override void OnFramesRead() => _dispatcher.RunHere();
 
-    protected override void OnRescue() => _dispatcher.Schedule();
+    protected override void OnRescue()
+    {
+        _dispatcher.Schedule();
+        _session.ExpireOverdue(Environment.TickCount64);
+    }
 
     private void OnRequest(in FrameHeader header, in ReadOnlySequence<byte> payload)
     {

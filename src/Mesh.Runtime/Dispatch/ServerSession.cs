@@ -18,6 +18,9 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies, boo
     private readonly Dictionary<long, ServerCall> _running = [];
     private int _admitted;
 
+    // No running call's deadline is before this (Environment.TickCount64); it may be earlier than the true minimum.
+    private long _earliestDeadline = long.MaxValue;
+
     /// <summary>The caller's identity (its TLS certificate), once its link is secured; null on a plaintext link.</summary>
     public string? CallerIdentity { get; set; }
 
@@ -70,6 +73,43 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies, boo
             {
                 call.Cancel();
             }
+        }
+    }
+
+    /// <summary>
+    /// Fires the token of every running call whose deadline is before <paramref name="now"/>
+    /// (<see cref="Environment.TickCount64"/>); called a few times a second (see <see cref="LinkWatchdog"/>), and looks at
+    /// the calls only when the earliest deadline it was given has passed.
+    /// </summary>
+    public void ExpireOverdue(long now)
+    {
+        if (Volatile.Read(ref _earliestDeadline) > now)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var earliest = long.MaxValue;
+            foreach (var call in _running.Values)
+            {
+                if (call.DeadlineFired)
+                {
+                    continue;
+                }
+
+                if (call.DeadlineAt <= now)
+                {
+                    call.DeadlineFired = true;
+                    call.Cancel();
+                }
+                else if (call.DeadlineAt < earliest)
+                {
+                    earliest = call.DeadlineAt;
+                }
+            }
+
+            Volatile.Write(ref _earliestDeadline, earliest);
         }
     }
 
@@ -143,6 +183,10 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies, boo
         lock (_gate)
         {
             added = _running.TryAdd(call.CallId, call);
+            if (added && call.DeadlineAt < _earliestDeadline)
+            {
+                Volatile.Write(ref _earliestDeadline, call.DeadlineAt);
+            }
         }
 
         if (!added)

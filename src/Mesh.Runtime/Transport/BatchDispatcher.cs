@@ -44,13 +44,28 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
     /// <summary>Queues one item; it runs after the next <see cref="Schedule"/>, or sooner on a drainer already running.</summary>
     public void Enqueue(TItem item) => _queue.Enqueue(item);
 
-    /// <summary>Makes sure a drainer will run what is queued. Called by the receive loop after each read.</summary>
+    /// <summary>Makes sure a drainer will run what is queued, on the thread pool.</summary>
     public void Schedule()
     {
         if (TryClaimDrainer())
         {
             // Local: the receive loop's thread runs it once the loop awaits its next read.
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        }
+    }
+
+    /// <summary>
+    /// Runs what is queued on this thread — the receive loop's, after a read — unless a drainer already runs it.
+    /// No thread-pool hop and no other thread woken: what a read brought in is served (or handed to its callers)
+    /// right there, and what that queues to send leaves in one write when the batch ends. An item that runs longer
+    /// than <see cref="SplitAfter"/> hands the rest to a pool thread and ends this drain, so the loop goes back to
+    /// reading; an item that blocks is the receive loop's watchdog's business (see <see cref="Connection"/>).
+    /// </summary>
+    public void RunHere()
+    {
+        if (TryClaimDrainer())
+        {
+            Drain(inline: true);
         }
     }
 
@@ -87,7 +102,9 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
         return true;
     }
 
-    void IThreadPoolWorkItem.Execute()
+    void IThreadPoolWorkItem.Execute() => Drain(inline: false);
+
+    private void Drain(bool inline)
     {
         var scope = SendBatching.Begin();
         try
@@ -117,6 +134,18 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
                         if (!_queue.IsEmpty)
                         {
                             TryAddDrainer();
+                        }
+
+                        if (inline)
+                        {
+                            // The receive loop goes back to reading; a pool thread (added above, or one running) takes the rest.
+                            Interlocked.Decrement(ref _drainers);
+                            if (!_queue.IsEmpty)
+                            {
+                                Schedule();
+                            }
+
+                            return;
                         }
                     }
                 }

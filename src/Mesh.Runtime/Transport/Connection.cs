@@ -27,6 +27,15 @@ internal abstract class Connection : IAsyncDisposable
     private int _closing;
     private Task? _run;
 
+    // The receive loop runs each read's work inline (see OnFramesRead). While it does, _inlineTicket names that drain
+    // (0: the loop is reading); the watchdog takes the reader over from a drain stuck longer than HeldLimitMilliseconds
+    // by swapping the ticket to 0 and starting a new loop, and the stuck loop, when it returns, finds its ticket gone
+    // and ends without touching the reader.
+    private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _inlineTicket;
+    private long _inlineTickets;
+    private long _inlineSince;
+
     private readonly MeshMetrics _metrics;
 
     protected Connection(Socket socket, LinkSettings settings, MeshMetrics metrics, ILogger logger)
@@ -299,7 +308,11 @@ internal abstract class Connection : IAsyncDisposable
     /// <summary>Handles one frame other than hello and heartbeats. Runs on the receive loop: must not block.</summary>
     protected abstract void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload);
 
-    /// <summary>Called after each read's frames have been handled (to start the work they queued).</summary>
+    /// <summary>
+    /// Called on the receive loop after each read's frames have been handled, to run the work they queued (see
+    /// <see cref="BatchDispatcher{TItem}.RunHere"/>). May run long or even block: the watchdog then moves the
+    /// reading to another thread.
+    /// </summary>
     protected virtual void OnFramesRead()
     {
     }
@@ -311,10 +324,14 @@ internal abstract class Connection : IAsyncDisposable
     internal void RescueBlockedWork()
     {
         _sender.ReleaseIfHeld(LinkWatchdog.HeldLimitMilliseconds);
+        TakeOverStuckReceive();
         OnRescue();
     }
 
-    /// <summary>Adds a drainer when the running ones have made no progress for a while (see <see cref="RescueBlockedWork"/>).</summary>
+    /// <summary>
+    /// Called every <see cref="LinkWatchdog.Period"/> (and when a read breaks the link): adds a drainer when the running
+    /// ones have made no progress for a while, and ends the calls whose deadline has passed (no call arms a timer).
+    /// </summary>
     protected virtual void OnRescue()
     {
     }
@@ -354,7 +371,8 @@ internal abstract class Connection : IAsyncDisposable
         var send = SendLoopAsync();
         try
         {
-            await ReceiveLoopAsync().ConfigureAwait(false);
+            _ = ReceiveLoopAsync();
+            await _receiveEnded.Task.ConfigureAwait(false);
         }
         catch (ProtocolException ex)
         {
@@ -426,7 +444,43 @@ internal abstract class Connection : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs one receive loop; its end (or failure) ends the receive side, unless the watchdog took the reader over.</summary>
     private async Task ReceiveLoopAsync()
+    {
+        try
+        {
+            if (await ReceiveAsync().ConfigureAwait(false))
+            {
+                _receiveEnded.TrySetResult();
+            }
+        }
+        catch (Exception ex)
+        {
+            _receiveEnded.TrySetException(ex);
+        }
+    }
+
+    /// <summary>
+    /// Called by <see cref="LinkWatchdog"/>: when the receive loop has been running a read's work for longer than
+    /// <see cref="LinkWatchdog.HeldLimitMilliseconds"/> (an item blocks, perhaps waiting for an answer that only this
+    /// link can read), a new loop takes over the reader on a pool thread.
+    /// </summary>
+    private void TakeOverStuckReceive()
+    {
+        var ticket = Volatile.Read(ref _inlineTicket);
+        if (ticket == 0 || Environment.TickCount64 - Volatile.Read(ref _inlineSince) < LinkWatchdog.HeldLimitMilliseconds)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _inlineTicket, 0, ticket) == ticket)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static link => _ = link.ReceiveLoopAsync(), this, preferLocal: false);
+        }
+    }
+
+    /// <summary>Reads and handles frames until the peer closes (true) or the watchdog took the reader over (false).</summary>
+    private async Task<bool> ReceiveAsync()
     {
         var token = _abort.Token;
         while (true)
@@ -435,6 +489,7 @@ internal abstract class Connection : IAsyncDisposable
             Volatile.Write(ref _lastReceived, Environment.TickCount64);
             var buffer = result.Buffer;
             var received = 0L;
+            var parsed = false;
             try
             {
                 while (FrameReader.TryRead(ref buffer, MaxFrameSize, out var header, out var payload))
@@ -455,9 +510,17 @@ internal abstract class Connection : IAsyncDisposable
                             break;
                     }
                 }
+
+                parsed = true;
             }
             finally
             {
+                if (!parsed)
+                {
+                    // The link is breaking: what this read queued still runs, on the pool.
+                    OnRescue();
+                }
+
                 _reader.AdvanceTo(buffer.Start, buffer.End);
 
                 // A frame left half-read must complete within FrameTimeout (checked by the heartbeat tick).
@@ -471,7 +534,17 @@ internal abstract class Connection : IAsyncDisposable
                 }
 
                 _metrics.RecordBytes(Role, received: true, received);
-                OnFramesRead();
+            }
+
+            // This read's work, here on the receive loop's thread (no hop); the watchdog takes the reader over if it
+            // gets stuck. The ticket is this loop's own: only the loop that owns the reader writes a non-zero one.
+            var ticket = ++_inlineTickets;
+            Volatile.Write(ref _inlineSince, Environment.TickCount64);
+            Volatile.Write(ref _inlineTicket, ticket);
+            OnFramesRead();
+            if (Interlocked.CompareExchange(ref _inlineTicket, 0, ticket) != ticket)
+            {
+                return false;
             }
 
             if (result.IsCompleted)
@@ -481,7 +554,7 @@ internal abstract class Connection : IAsyncDisposable
                     throw new ProtocolException($"the peer closed the connection in the middle of a frame ({buffer.Length} bytes left)");
                 }
 
-                return;
+                return true;
             }
         }
     }

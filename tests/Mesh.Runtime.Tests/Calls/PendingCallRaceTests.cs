@@ -8,7 +8,7 @@ namespace Mesh.Runtime.Tests.Calls;
 /// <summary>
 /// Races every way a call can end — response, link failure, deadline, caller's token — a million times
 /// over pooled calls, and checks each call ends exactly once with an outcome that one of its completers
-/// actually produced (a pooled call never carries a previous call's timer or token into the next).
+/// actually produced (a pooled call never carries a previous call's deadline or token into the next).
 /// </summary>
 public sealed class PendingCallRaceTests
 {
@@ -33,11 +33,11 @@ public sealed class PendingCallRaceTests
             {
                 shortDeadline[i] = random.Next(8) == 0;
                 cancellable[i] = random.Next(8) == 0;
-                var remaining = shortDeadline[i] ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromSeconds(60);
+                // A short deadline has already passed when the sweep below first looks.
+                var remaining = shortDeadline[i] ? TimeSpan.Zero : TimeSpan.FromSeconds(60);
                 calls[i] = PendingCall.Start(
                     Method,
                     TimeSpan.FromSeconds(60),
-                    remaining,
                     Stopwatch.GetTimestamp() + (long)(remaining.TotalSeconds * Stopwatch.Frequency),
                     cancellable[i] ? userCancel.Token : CancellationToken.None);
                 Assert.True(table.TryAdd(calls[i], out ids[i]));
@@ -59,6 +59,9 @@ public sealed class PendingCallRaceTests
                 }
             });
             var canceller = Task.Run(userCancel.Cancel);
+
+            // The link's watchdog sweep, racing the others.
+            var sweeper = Task.Run(() => table.ExpireOverdue(Stopwatch.GetTimestamp()));
             var linkFailure = Task.Run(() =>
             {
                 if (failAt >= Batch)
@@ -82,7 +85,7 @@ public sealed class PendingCallRaceTests
                 outcomes[i] = AwaitAsync(table, calls[i], ids[i]);
             }
 
-            await Task.WhenAll(responder, canceller, linkFailure).WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.WhenAll(responder, canceller, linkFailure, sweeper).WaitAsync(TimeSpan.FromSeconds(30));
             var ended = await Task.WhenAll(outcomes).WaitAsync(TimeSpan.FromSeconds(30));
             for (var i = 0; i < Batch; i++)
             {
