@@ -7,9 +7,10 @@ internal sealed class DriverOptions
 {
     public const string Usage = """
         Mesh load driver: client and server in separate processes on 127.0.0.1, one connection each.
-          dotnet run -c Release --project tests/Mesh.LoadDriver -- [--short] [--json] [--peers floor,mesh,grpc,orleans]
+          dotnet run -c Release --project tests/Mesh.LoadDriver -- [--short] [--json] [--peers floor,mesh,mesh-tls,grpc,grpc-tls,orleans]
                  [--concurrency 1,16,256] [--warmup SECONDS] [--duration SECONDS] [--rounds N]
-        Default: 3 s warm-up and 10 s measured per row; --short: 0.5 s and 1 s (a smoke run).
+        Default peers: floor, mesh, grpc, orleans; the TLS rows (mesh-tls, grpc-tls: mutual TLS with certificates the driver
+        makes for the run) on request. Default: 3 s warm-up and 10 s measured per row; --short: 0.5 s and 1 s (a smoke run).
         Rows are measured concurrency by concurrency, every peer in turn, so rows compared in a ratio are measured
         back to back; --rounds N repeats the whole grid N times and reports each figure's median over the rounds.
         """;

@@ -13,7 +13,15 @@ internal static class Orchestrator
     {
         Console.WriteLine($"Mesh load driver: peers {string.Join(", ", options.Peers)}; concurrency {string.Join("/", options.Concurrency)}; " +
                           $"warm-up {options.Warmup.TotalSeconds:0.#} s, measured {options.Duration.TotalSeconds:0.#} s per row; " +
-                          $"{options.Rounds} round(s); {Environment.ProcessorCount} cores");
+                          $"{options.Rounds} round(s); {Environment.ProcessorCount} cores; " +
+                          $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, .NET {Environment.Version}");
+        foreach (var name in options.Peers)
+        {
+            var peer = LoadDriver.Peers.Peers.Find(name);
+            Console.WriteLine($"  {peer.Name,-9} {peer.Configuration}");
+        }
+
+        using var certificates = options.Peers.Any(p => p.EndsWith("-tls", StringComparison.Ordinal)) ? DriverCertificates.Create() : null;
         var measured = new List<ResultRow>();
         for (var round = 1; round <= options.Rounds; round++)
         {

@@ -49,6 +49,9 @@ internal static class Report
         Target(rows, "CPU per call at concurrency " + top + " <= 1/3 of gRPC", "grpc", top, r => r.CpuUsPerCall, 1.0 / 3, higherIsBetter: false);
         Target(rows, "p50 at concurrency " + low + " <= gRPC", "grpc", low, r => r.P50Us, 1, higherIsBetter: false);
         Target(rows, "p50 at concurrency " + low + " <= Orleans", "orleans", low, r => r.P50Us, 1, higherIsBetter: false);
+        Target(rows, "p50 at concurrency " + low + " <= 1.3 x floor", "floor", low, r => r.P50Us, 1.3, higherIsBetter: false);
+        Target(rows, "throughput at concurrency " + top + " with mutual TLS >= 0.7 x plaintext", "mesh", top, r => r.CallsPerSec, 0.7, higherIsBetter: true, subject: "mesh-tls");
+        Target(rows, "throughput at concurrency " + top + " with mutual TLS > Orleans (plaintext)", "orleans", top, r => r.CallsPerSec, 1, higherIsBetter: true, subject: "mesh-tls");
     }
 
     private static ResultRow? Find(IReadOnlyList<ResultRow> rows, string peer, int concurrency)
@@ -56,9 +59,9 @@ internal static class Report
 
     private static string Ratio(double a, double b) => b == 0 ? "n/a" : (a / b).ToString("0.00", CultureInfo.InvariantCulture) + "x";
 
-    private static void Target(IReadOnlyList<ResultRow> rows, string name, string peer, int concurrency, Func<ResultRow, double> value, double bound, bool higherIsBetter)
+    private static void Target(IReadOnlyList<ResultRow> rows, string name, string peer, int concurrency, Func<ResultRow, double> value, double bound, bool higherIsBetter, string subject = "mesh")
     {
-        var mesh = Find(rows, "mesh", concurrency);
+        var mesh = Find(rows, subject, concurrency);
         var other = Find(rows, peer, concurrency);
         if (mesh is null || other is null || value(other) == 0)
         {
@@ -67,6 +70,6 @@ internal static class Report
 
         var ratio = value(mesh) / value(other);
         var met = higherIsBetter ? ratio >= bound : ratio <= bound;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"target {name}: Mesh/{peer} = {ratio:0.00} -> {(met ? "met" : "NOT met")}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"target {name}: {subject}/{peer} = {ratio:0.00} -> {(met ? "met" : "NOT met")}"));
     }
 }

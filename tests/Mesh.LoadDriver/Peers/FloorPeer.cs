@@ -6,15 +6,19 @@ using System.Threading.Tasks.Sources;
 namespace Mesh.LoadDriver.Peers;
 
 /// <summary>
-/// The floor: the simplest length-prefixed request/response echo over one TCP connection. A message is a
-/// u32 length (4) and an int; the server answers every request in order with value + 1, one send per
-/// receive; the client pipelines requests (batched into one send) and matches answers in order.
+/// The floor: the simplest length-prefixed request/response echo over one TCP connection that batches in both
+/// directions. A message is a u32 length (4) and an int; the server answers every complete request of a read
+/// in order with value + 1, in one send; the client pipelines requests (see <see cref="Client"/>) and matches
+/// answers in order.
 /// </summary>
 internal sealed class FloorPeer : IPeer
 {
     private const int MessageSize = 8;
 
     public string Name => "floor";
+
+    public string Configuration => "raw TCP, 8-byte frames; server answers every complete request of a read in one send; client: "
+        + "callers append to one buffer, the first sends, the reader completes answers inline and sends their next requests in one write";
 
     public Task<IAsyncDisposable> StartServerAsync(Action<string> ready)
     {
@@ -124,25 +128,29 @@ internal sealed class FloorPeer : IPeer
         }
     }
 
+    /// <summary>
+    /// Batches in both directions with no thread hop on the hot path: a caller appends its request to a shared buffer
+    /// and, when no send is under way, sends it itself; the reader completes every answer of a read inline (the
+    /// callers' continuations run on it and append their next requests), then sends everything they appended in one
+    /// write. Mesh's link works the same way, so this is the floor its own design could reach.
+    /// </summary>
     private sealed class Client : IPingClient
     {
         private readonly Socket _socket;
         private readonly Lock _gate = new();
         private readonly Queue<Waiter> _waiting = new();
-        private readonly SemaphoreSlim _signal = new(0, 1);
-        private readonly Task _send;
         private readonly Task _receive;
         private readonly Waiter[] _waiters = [.. Enumerable.Range(0, 1024).Select(_ => new Waiter())];
         private byte[] _pending = new byte[64 * 1024];
         private byte[] _sending = new byte[64 * 1024];
         private int _pendingCount;
-        private bool _signaled;
+        private bool _sendInProgress;
+        private bool _readerCompleting;
         private volatile bool _closed;
 
         public Client(Socket socket)
         {
             _socket = socket;
-            _send = Task.Run(SendLoopAsync);
             _receive = Task.Run(ReceiveLoopAsync);
         }
 
@@ -150,7 +158,6 @@ internal sealed class FloorPeer : IPeer
         {
             var waiter = _waiters[worker % _waiters.Length];
             var task = waiter.Begin();
-            bool signal;
             lock (_gate)
             {
                 if (_pendingCount + MessageSize > _pending.Length)
@@ -162,15 +169,16 @@ internal sealed class FloorPeer : IPeer
                 BinaryPrimitives.WriteInt32LittleEndian(_pending.AsSpan(_pendingCount + 4), value);
                 _pendingCount += MessageSize;
                 _waiting.Enqueue(waiter);
-                signal = !_signaled;
-                _signaled = true;
+                if (_sendInProgress || _readerCompleting)
+                {
+                    // The running send, or the reader when it has completed this read's answers, sends it.
+                    return task;
+                }
+
+                _sendInProgress = true;
             }
 
-            if (signal)
-            {
-                _signal.Release();
-            }
-
+            _ = SendPendingAsync();
             return task;
         }
 
@@ -178,29 +186,40 @@ internal sealed class FloorPeer : IPeer
         {
             _closed = true;
             _socket.Dispose();
-            _signal.Release();
-            await Task.WhenAll(_send, _receive).ContinueWith(_ => { }, TaskScheduler.Default);
+            await _receive.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
-        private async Task SendLoopAsync()
+        /// <summary>Sends what callers appended until nothing is left; only one runs at a time (<see cref="_sendInProgress"/>).</summary>
+        private async Task SendPendingAsync()
         {
-            while (!_closed)
+            try
             {
-                await _signal.WaitAsync();
-                int count;
-                lock (_gate)
+                while (!_closed)
                 {
-                    (_pending, _sending) = (_sending, _pending);
-                    count = _pendingCount;
-                    _pendingCount = 0;
-                    _signaled = false;
-                }
+                    int count;
+                    lock (_gate)
+                    {
+                        if (_pendingCount == 0)
+                        {
+                            _sendInProgress = false;
+                            return;
+                        }
 
-                var sent = 0;
-                while (sent < count && !_closed)
-                {
-                    sent += await _socket.SendAsync(_sending.AsMemory(sent, count - sent));
+                        (_pending, _sending) = (_sending, _pending);
+                        count = _pendingCount;
+                        _pendingCount = 0;
+                    }
+
+                    var sent = 0;
+                    while (sent < count)
+                    {
+                        sent += await _socket.SendAsync(_sending.AsMemory(sent, count - sent));
+                    }
                 }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                _closed = true;
             }
         }
 
@@ -218,6 +237,11 @@ internal sealed class FloorPeer : IPeer
 
                 buffered += read;
                 var consumed = 0;
+                lock (_gate)
+                {
+                    _readerCompleting = true;
+                }
+
                 while (buffered - consumed >= MessageSize)
                 {
                     var value = BinaryPrimitives.ReadInt32LittleEndian(input.AsSpan(consumed + 4));
@@ -227,12 +251,25 @@ internal sealed class FloorPeer : IPeer
                         waiter = _waiting.Dequeue();
                     }
 
+                    // Runs the caller's continuation here; its next request joins this read's batch.
                     waiter.Complete(value);
                     consumed += MessageSize;
                 }
 
                 input.AsSpan(consumed, buffered - consumed).CopyTo(input);
                 buffered -= consumed;
+                bool send;
+                lock (_gate)
+                {
+                    _readerCompleting = false;
+                    send = _pendingCount > 0 && !_sendInProgress;
+                    _sendInProgress |= send;
+                }
+
+                if (send)
+                {
+                    await SendPendingAsync();
+                }
             }
         }
     }
@@ -240,7 +277,7 @@ internal sealed class FloorPeer : IPeer
     /// <summary>A caller's reusable completion (one call at a time per caller).</summary>
     private sealed class Waiter : IValueTaskSource<int>
     {
-        private ManualResetValueTaskSourceCore<int> _core = new() { RunContinuationsAsynchronously = true };
+        private ManualResetValueTaskSourceCore<int> _core = new() { RunContinuationsAsynchronously = false };
 
         public ValueTask<int> Begin()
         {

@@ -7,15 +7,24 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using System.Net.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.LoadDriver.Peers;
 
-/// <summary>gRPC: Grpc.AspNetCore over h2c on Kestrel, and one Grpc.Net.Client channel on one HTTP/2 connection.</summary>
-internal sealed class GrpcPeer : IPeer
+/// <summary>
+/// gRPC: Grpc.AspNetCore on Kestrel and one Grpc.Net.Client channel on one HTTP/2 connection; h2c, or TLS with client
+/// certificates (mutual, like mesh-tls) when <paramref name="tls"/>. Configured as grpc-dotnet's own benchmark server:
+/// no server header, logging off, server GC; the stream limit raised so one connection carries every caller.
+/// </summary>
+internal sealed class GrpcPeer(bool tls) : IPeer
 {
-    public string Name => "grpc";
+    public string Name => tls ? "grpc-tls" : "grpc";
+
+    public string Configuration => (tls ? "HTTP/2 over mutual TLS" : "h2c")
+        + ", one channel, one connection (EnableMultipleHttp2Connections off), MaxStreamsPerConnection 1024, no server header, logging off";
 
     public async Task<IAsyncDisposable> StartServerAsync(Action<string> ready)
     {
@@ -25,7 +34,19 @@ internal sealed class GrpcPeer : IPeer
         {
             // Let one connection carry every caller of the largest concurrency, as Mesh's link does.
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (tls)
+                {
+                    listen.UseHttps(DriverCertificates.Load("server"), https =>
+                    {
+                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (certificate, _, _) => DriverCertificates.IsTrusted(certificate);
+                    });
+                }
+            });
         });
         builder.Services.AddGrpc();
         var app = builder.Build();
@@ -40,7 +61,17 @@ internal sealed class GrpcPeer : IPeer
     {
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false },
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = false,
+                SslOptions = tls
+                    ? new SslClientAuthenticationOptions
+                    {
+                        ClientCertificates = [DriverCertificates.Load("client")],
+                        RemoteCertificateValidationCallback = (_, certificate, _, _) => DriverCertificates.IsTrusted(certificate),
+                    }
+                    : new SslClientAuthenticationOptions(),
+            },
         });
         var client = new Pinger.PingerClient(channel);
         await client.PingAsync(new PingRequest { Value = 0 });

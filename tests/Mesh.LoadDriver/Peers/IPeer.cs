@@ -6,6 +6,9 @@ internal interface IPeer
     /// <summary>The name used on the command line and in the table.</summary>
     string Name { get; }
 
+    /// <summary>How the peer is configured (printed in the driver's header; see the driver's README).</summary>
+    string Configuration { get; }
+
     /// <summary>Starts the server on 127.0.0.1 and returns the address a client connects to.</summary>
     Task<IAsyncDisposable> StartServerAsync(Action<string> ready);
 
@@ -23,7 +26,7 @@ internal interface IPingClient : IAsyncDisposable
 /// <summary>The peers the driver knows, in the order it runs them.</summary>
 internal static class Peers
 {
-    public static readonly IPeer[] All = [new FloorPeer(), new MeshPeer(), new GrpcPeer(), new OrleansPeer()];
+    public static readonly IPeer[] All = [new FloorPeer(), new MeshPeer(tls: false), new MeshPeer(tls: true), new GrpcPeer(tls: false), new GrpcPeer(tls: true), new OrleansPeer()];
 
     public static IPeer Find(string name)
         => All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))

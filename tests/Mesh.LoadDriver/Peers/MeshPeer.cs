@@ -6,10 +6,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Mesh.LoadDriver.Peers;
 
-/// <summary>Mesh: a node hosting <see cref="IPingService"/>, and a client node with one link to it.</summary>
-internal sealed class MeshPeer : IPeer
+/// <summary>Mesh: a node hosting <see cref="IPingService"/>, and a client node with one link to it (mutual TLS when <paramref name="tls"/>).</summary>
+internal sealed class MeshPeer(bool tls) : IPeer
 {
-    public string Name => "mesh";
+    public string Name => tls ? "mesh-tls" : "mesh";
+
+    public string Configuration => tls
+        ? "Mesh defaults, one link, mutual TLS 1.3 (ECDSA P-256 certificates from PEM files, the same as mesh otherwise)"
+        : "Mesh defaults (default balancing policy, no listener on metrics or traces), one link, plaintext";
 
     public async Task<IAsyncDisposable> StartServerAsync(Action<string> ready)
     {
@@ -19,6 +23,7 @@ internal sealed class MeshPeer : IPeer
             {
                 o.NodeId = "load-server";
                 o.ListenEndpoint = "127.0.0.1:0";
+                UseTls(o, "server");
             })
             .AddService<IPingService, PingService>();
         var host = builder.Build();
@@ -31,7 +36,11 @@ internal sealed class MeshPeer : IPeer
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddMesh(o => o.NodeId = "load-client")
+        builder.Services.AddMesh(o =>
+            {
+                o.NodeId = "load-client";
+                UseTls(o, "client");
+            })
             .UseStaticPeers(address)
             .AddClient<IPingService>();
         var host = builder.Build();
@@ -40,6 +49,16 @@ internal sealed class MeshPeer : IPeer
         await host.Services.GetRequiredService<IMeshNode>()
             .WaitForPeersAsync(MeshServiceRegistry.Get<IPingService>().Name, 1, timeout.Token);
         return new Client(host, host.Services.GetRequiredService<IPingService>());
+    }
+
+    private void UseTls(MeshOptions options, string role)
+    {
+        if (tls)
+        {
+            options.Tls.CertificatePath = DriverCertificates.CertificatePath(role);
+            options.Tls.PrivateKeyPath = DriverCertificates.KeyPath(role);
+            options.Tls.CertificateAuthorityPath = DriverCertificates.Authority;
+        }
     }
 
     private sealed class Client(IHost host, IPingService ping) : IPingClient
