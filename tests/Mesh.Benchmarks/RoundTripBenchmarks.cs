@@ -132,6 +132,9 @@ public class RoundTripBenchmarks
         return sum;
     }
 
+    /// <summary>The client's proxy (for the allocation probe's other shapes).</summary>
+    internal IPingService Client => _ping;
+
     private static async Task<int> WorkerAsync(IPingService ping)
     {
         await Task.Yield();

@@ -63,6 +63,8 @@ internal static class DispatcherEmitter
         var cancellationToken = UniqueName("cancellationToken", method, includeCancellationToken: false);
         var result = UniqueName("result", method, includeCancellationToken: false);
 
+        // Pooled: a handler that really awaits suspends this invoker too, and its state machine is reused, not allocated per call.
+        writer.WriteLine("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]");
         writer.WriteLine($"private static async {ValueTask} {InvokerName(method)}({service.InterfaceTypeName} {target}, {IncomingRequest} {request}, {CancellationToken} {cancellationToken})");
         writer.OpenBlock();
         var arguments = new List<string>();
