@@ -63,6 +63,19 @@ try
         }
 
         Console.WriteLine();
+        Console.WriteLine("ε swept (bounded load):");
+        Console.WriteLine(KeyedResult.Header());
+        foreach (var name in keyed == "all" ? KeyedWorkload.BuiltinNames : [keyed])
+        {
+            var workload = KeyedWorkload.Builtin(name);
+            workload = seed is { } keyedSeed ? workload with { Seed = keyedSeed } : workload;
+            foreach (var bound in (double[])[0.1, 0.25, 0.5, 1, 2])
+            {
+                Console.WriteLine(new KeyedSimulation(workload, KeyedWorkload.BoundedLoad, bound).Run());
+            }
+        }
+
+        Console.WriteLine();
         foreach (var line in KeyMovement.Table([5, 10, 50, 100]))
         {
             Console.WriteLine(line);

@@ -32,10 +32,13 @@ internal sealed class KeyedSimulation
     private long _ownerHits;
     private long _warmHits;
 
-    public KeyedSimulation(KeyedWorkload workload, string policy)
+    /// <param name="workload">The workload.</param>
+    /// <param name="policy">One of <see cref="KeyedWorkload.Policies"/>.</param>
+    /// <param name="loadBound">ε for <see cref="KeyedWorkload.BoundedLoad"/>; the runtime's default when null.</param>
+    public KeyedSimulation(KeyedWorkload workload, string policy, double? loadBound = null)
     {
         _workload = workload;
-        _policy = policy;
+        _policy = loadBound is { } bound ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{policy} ε={bound}") : policy;
         _random = new Random(workload.Seed);
         _warmup = Micros(workload.WarmupSeconds * 1000);
         var names = Enumerable.Range(1, workload.Servers).Select(i => $"node-{i}").ToArray();
@@ -49,7 +52,7 @@ internal sealed class KeyedSimulation
         _rings = [.. Enumerable.Range(0, workload.Callers).Select(_ => KeyRing.Build(names))];
         _hashing = policy switch
         {
-            KeyedWorkload.BoundedLoad => new BoundedLoadHashing(new MeshOptions().KeyedLoadBound, _time),
+            KeyedWorkload.BoundedLoad => new BoundedLoadHashing(loadBound ?? new MeshOptions().KeyedLoadBound, _time),
             KeyedWorkload.ConsistentHash => new BoundedLoadHashing(double.PositiveInfinity, _time),
             _ => null,
         };
