@@ -10,9 +10,10 @@ namespace Mesh.Calls;
 
 /// <summary>
 /// The router: what every call of this node shares on its way out. For each attempt it asks the service's
-/// balancing policy for a peer among the ready peers hosting the service (<see cref="PeerDirectory"/>) and
-/// returns the link to send on; each call's own state is an <see cref="InvokeOperation{TResult}"/>, which asks
-/// <see cref="CallFailures"/> whether a failed attempt may go elsewhere.
+/// balancing policy for a peer among the ready peers hosting the service (<see cref="PeerDirectory"/>), or, for a
+/// keyed call, <see cref="BoundedLoadHashing"/> over the peers' <see cref="KeyRing"/>, and returns the link to send
+/// on; each call's own state is an <see cref="InvokeOperation{TResult}"/>, which asks <see cref="CallFailures"/>
+/// whether a failed attempt may go elsewhere.
 /// </summary>
 internal sealed class CallRouter
 {
