@@ -75,6 +75,47 @@ public sealed class KeyedRoutingTests
     }
 
     [Fact]
+    public async Task Call_NodeLeavesDiscovery_OnlyItsKeysMoveEachToItsNextOwner()
+    {
+        var nodes = await StartNodesAsync(4);
+        var discovery = new TestDiscovery();
+        using var client = await StartClientAsync(discovery);
+        try
+        {
+            discovery.Publish([.. nodes.Select(Peer)]);
+            await WaitForAsync(client, 4);
+            var service = client.Services.GetRequiredService<IKeyedTestService>();
+            var before = await OwnersAsync(service);
+            var leaving = nodes[2];
+
+            discovery.Publish([.. nodes.Where(n => n != leaving).Select(Peer)]);
+            await client.Services.GetRequiredService<IMeshNode>()
+                .WaitForPeersAsync(peers => peers.All(p => p.NodeId != leaving.NodeId), CancellationToken.None)
+                .WaitAsync(TestCluster.Bound);
+            var after = await OwnersAsync(service);
+
+            var remaining = nodes.Where(n => n != leaving).Select(n => n.NodeId).ToArray();
+            var ring = KeyRing.Build(remaining);
+            var moved = 0;
+            for (var i = 0; i < Keys; i++)
+            {
+                Assert.Equal(remaining[ring.Owner(MeshKey.Hash($"cart-{i}"))], after[i]);
+                if (before[i] != after[i])
+                {
+                    Assert.Equal(leaving.NodeId, before[i]);
+                    moved++;
+                }
+            }
+
+            Assert.Equal(before.Count(owner => owner == leaving.NodeId), moved);
+        }
+        finally
+        {
+            await StopAsync(client, nodes);
+        }
+    }
+
+    [Fact]
     public async Task Call_NodeDrains_ItsKeysMoveBeforeItLeavesAndNoOtherKeyMoves()
     {
         var nodes = await StartNodesAsync(4);
