@@ -40,6 +40,10 @@ public sealed class BalancedServiceAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.NoVisibleSerializer,
         DiagnosticDescriptors.ShippedContractBroken,
         DiagnosticDescriptors.UnrecordedContract,
+        DiagnosticDescriptors.UnsupportedKeyType,
+        DiagnosticDescriptors.MultipleKeys,
+        DiagnosticDescriptors.KeyOnUnkeyedService,
+        DiagnosticDescriptors.KeyedMethodWithoutKey,
     ];
 
     /// <inheritdoc />

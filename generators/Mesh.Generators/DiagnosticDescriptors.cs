@@ -195,4 +195,40 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "Projects that keep WireContract.Shipped.txt / WireContract.Unshipped.txt (AdditionalFiles) record each method's wire contract, so that a later change that breaks it is an error. Move the lines to WireContract.Shipped.txt when the version is released.",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor UnsupportedKeyType = new(
+        id: "MESH0030",
+        title: "Key parameter of an unsupported type",
+        messageFormat: "Parameter '{0}' of method '{1}' is marked [Key] but is a '{2}'; a key must be a non-nullable string, Guid, int, uint, long or ulong: change the parameter's type, or pass the value that identifies the call (such as an id as a string) as the key",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Every caller must place a key at the same point on the hash ring, so keys are hashed by a fixed function (Mesh.MeshKey.Hash) that is defined for strings, Guids and 32- and 64-bit integers only.");
+
+    public static readonly DiagnosticDescriptor MultipleKeys = new(
+        id: "MESH0031",
+        title: "A method has more than one key",
+        messageFormat: "Method '{0}' marks several parameters with [Key] ('{1}'); a call goes to the owner of one key: keep [Key] on one parameter, or pass one key that combines them (such as \"tenant/cart\")",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A keyed call is routed by exactly one key. Combine the values that identify the call into one string key if more than one does.");
+
+    public static readonly DiagnosticDescriptor KeyOnUnkeyedService = new(
+        id: "MESH0032",
+        title: "Key parameter on a service that is not keyed",
+        messageFormat: "Parameter '{0}' of method '{1}' is marked [Key] but service '{2}' is not keyed, so its calls would ignore the key: mark the interface [BalancedService(Keyed = true)], or remove [Key]",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Calls are routed by key only for services declared keyed; a [Key] elsewhere would be silently balanced like any call.");
+
+    public static readonly DiagnosticDescriptor KeyedMethodWithoutKey = new(
+        id: "MESH0033",
+        title: "A method of a keyed service has no key",
+        messageFormat: "Method '{0}' of keyed service '{1}' has no parameter marked [Key], so its calls could reach any node and miss the state kept for their key: add [Key] to the parameter that identifies the call, or move the method to a service that is not keyed",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Each method of a keyed service must say which key its call belongs to, with [Key] on one string, Guid, int, uint, long or ulong parameter.");
 }

@@ -137,6 +137,7 @@ internal static class Parser
         private readonly List<DiagnosticInfo> _diagnostics = [];
         private readonly SortedSet<string> _experimentalIds = new(StringComparer.Ordinal);
         private bool _hasErrors;
+        private bool _isKeyed;
 
         public ServiceParser(INamedTypeSymbol service, Location interfaceLocation, CancellationToken cancellationToken)
         {
@@ -148,6 +149,7 @@ internal static class Parser
         public ParseResult Parse(AttributeData? attribute)
         {
             CheckInterface();
+            _isKeyed = KeyChecks.IsKeyed(attribute);
             var serviceName = ReadServiceName(attribute);
             var methods = ParseMethods();
             if (!_hasErrors && methods.Count == 0)
@@ -402,6 +404,7 @@ internal static class Parser
             var contractTypes = new List<string>();
             string? cancellationTokenIdentifier = null;
             var firstAppended = GetFirstAppendedParameter(method);
+            var keyIndex = KeyChecks.Check(method, _isKeyed, GetLocation(method), ServiceDisplayName, Report);
             for (var i = 0; i < method.Parameters.Length; i++)
             {
                 var parameter = method.Parameters[i];
@@ -435,7 +438,8 @@ internal static class Parser
                     Identifier: identifier,
                     TypeName: GetTypeName(parameter.Type),
                     IsParams: parameter.IsParams,
-                    DefaultValueExpression: isAppended ? DefaultValues.Format(parameter.Type, parameter.ExplicitDefaultValue) : null));
+                    DefaultValueExpression: isAppended ? DefaultValues.Format(parameter.Type, parameter.ExplicitDefaultValue) : null,
+                    IsKey: i == keyIndex));
                 var signatureType = GetSignatureTypeName(parameter.Type);
                 if (isAppended)
                 {

@@ -19,4 +19,12 @@ public sealed class BalancedServiceAttribute : Attribute
     /// Changing it is a breaking change for running peers.
     /// </summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// Whether the service is keyed: each method takes one parameter marked <see cref="KeyAttribute"/>, and every
+    /// call goes to the node that owns its key on a consistent-hash ring while that node's load is within
+    /// <c>MeshOptions.KeyedLoadBound</c> of the average, else to the next node on the ring that is. Keys keep their
+    /// node when others join or leave, so state a node keeps per key stays warm.
+    /// </summary>
+    public bool Keyed { get; set; }
 }

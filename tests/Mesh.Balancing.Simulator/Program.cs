@@ -1,5 +1,6 @@
 using Mesh.Balancing;
 using Mesh.Balancing.Simulator;
+using Mesh.Balancing.Simulator.Keyed;
 
 // Deterministic balancing simulator: runs the runtime's own policies on simulated callers and servers.
 const string Usage = """
@@ -10,6 +11,8 @@ const string Usage = """
       --seed N          override the workload's seed
       --sweep [FILTER]  the sensitivity table: the default's constants swept (only settings containing FILTER), worst case over the suite
       --bars            the default against the best other policy on every workload, and whether the issue's bars hold
+      --keyed [NAME]    keyed workloads (zipf, hot-key, slow-node, or all): bounded-load hashing vs plain consistent
+                        hashing vs no affinity (LoadAware); then how many of 100,000 keys move when a node joins or leaves
     Prints the comparison table, then one JSON object per workload × policy.
     """;
 
@@ -17,6 +20,7 @@ string? file = null, builtin = null, policy = null;
 int? seed = null;
 var sweep = false;
 var bars = false;
+string? keyed = null;
 string? sweepFilter = null;
 try
 {
@@ -37,9 +41,47 @@ try
 
                 break;
             case "--bars": bars = true; break;
+            case "--keyed":
+                keyed = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "all";
+                break;
             case "--help" or "-h": Console.WriteLine(Usage); return 0;
             default: throw new ArgumentException($"Unknown flag '{args[i]}'.");
         }
+    }
+
+    if (keyed is not null)
+    {
+        Console.WriteLine(KeyedResult.Header());
+        foreach (var name in keyed == "all" ? KeyedWorkload.BuiltinNames : [keyed])
+        {
+            var workload = KeyedWorkload.Builtin(name);
+            workload = seed is { } keyedSeed ? workload with { Seed = keyedSeed } : workload;
+            foreach (var keyedPolicy in KeyedWorkload.Policies)
+            {
+                Console.WriteLine(new KeyedSimulation(workload, keyedPolicy).Run());
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("ε swept (bounded load):");
+        Console.WriteLine(KeyedResult.Header());
+        foreach (var name in keyed == "all" ? KeyedWorkload.BuiltinNames : [keyed])
+        {
+            var workload = KeyedWorkload.Builtin(name);
+            workload = seed is { } keyedSeed ? workload with { Seed = keyedSeed } : workload;
+            foreach (var bound in (double[])[0.1, 0.25, 0.5, 1, 2])
+            {
+                Console.WriteLine(new KeyedSimulation(workload, KeyedWorkload.BoundedLoad, bound).Run());
+            }
+        }
+
+        Console.WriteLine();
+        foreach (var line in KeyMovement.Table([5, 10, 50, 100]))
+        {
+            Console.WriteLine(line);
+        }
+
+        return 0;
     }
 
     var workloads = file is not null

@@ -203,7 +203,7 @@ public sealed class DiagnosticTests
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
             .ToList();
 
-        Assert.Equal(20, descriptors.Count);
+        Assert.Equal(24, descriptors.Count);
         Assert.Equal(descriptors.Count, descriptors.Select(descriptor => descriptor.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(descriptors, descriptor =>
         {

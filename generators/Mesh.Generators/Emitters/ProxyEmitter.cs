@@ -61,6 +61,7 @@ internal static class ProxyEmitter
         {
             writer.WriteLine("try");
             writer.OpenBlock();
+            KeyEmitter.EmitRoutingKey(writer, method, request);
             foreach (var parameter in method.Parameters)
             {
                 writer.WriteLine($"{request}.WriteArgument({parameter.Identifier});");

@@ -9,8 +9,10 @@ namespace Mesh.Generators.Model;
 /// trailing parameters with a default value): an older caller may not send it. <see langword="null"/> for
 /// the parameters the method id covers.
 /// </param>
+/// <param name="IsKey">Whether the parameter is the call's <c>[Key]</c> (a keyed service's routing key).</param>
 internal sealed record ParameterModel(
     string Identifier,
     string TypeName,
     bool IsParams,
-    string? DefaultValueExpression);
+    string? DefaultValueExpression,
+    bool IsKey = false);

@@ -13,6 +13,12 @@ public abstract class OutgoingRequest : IDisposable
     /// <summary>Serializes the next argument.</summary>
     public abstract void WriteArgument<T>(T value);
 
+    /// <summary>
+    /// The routing hash of the call's key (<see cref="MeshKey"/>) for a keyed service, set by the generated proxy;
+    /// <see langword="null"/> for a call that any node may take.
+    /// </summary>
+    public ulong? RoutingKey { get; set; }
+
     /// <summary>Returns the request's memory to its pool without sending it.</summary>
     public abstract void Dispose();
 }

@@ -19,6 +19,7 @@ internal sealed class Balancer
         Time = time;
         Settings = BalancingSettings.From(value);
         _slowStart = new SlowStartGate(Settings.SlowStartWindow, time);
+        Keyed = new BoundedLoadHashing(value.KeyedLoadBound, time);
         _default = LoadBalancingPolicyFactory.Create(value.LoadBalancingPolicy, time, new PickRandom());
         _byService = value.ServiceLoadBalancingPolicies.ToFrozenDictionary(
             pair => StableHash.Compute(pair.Key),
@@ -28,6 +29,9 @@ internal sealed class Balancer
     public TimeProvider Time { get; }
 
     public BalancingSettings Settings { get; }
+
+    /// <summary>How keyed calls pick their peer (consistent hashing with bounded loads, see <see cref="MeshOptions.KeyedLoadBound"/>).</summary>
+    public BoundedLoadHashing Keyed { get; }
 
     /// <summary>The policy that balances calls to the service with wire id <paramref name="serviceId"/>.</summary>
     public ILoadBalancingPolicy For(uint serviceId)

@@ -44,6 +44,11 @@ internal static class BalancingOptionsValidator
             errors.Add($"MeshOptions.LoadReportDecay must be positive and at most 10 minutes; it is {options.LoadReportDecay}.");
         }
 
+        if (!double.IsFinite(options.KeyedLoadBound) || options.KeyedLoadBound <= 0 || options.KeyedLoadBound > 100)
+        {
+            errors.Add($"MeshOptions.KeyedLoadBound must be greater than 0 and at most 100 (0.25 lets a key's owner carry 25 % more than the mean); it is {options.KeyedLoadBound}.");
+        }
+
         if (!double.IsFinite(options.LoadReportWeight) || options.LoadReportWeight < 0 || options.LoadReportWeight > 100)
         {
             errors.Add($"MeshOptions.LoadReportWeight must be between 0 and 100; it is {options.LoadReportWeight}.");

@@ -10,9 +10,10 @@ namespace Mesh.Calls;
 
 /// <summary>
 /// The router: what every call of this node shares on its way out. For each attempt it asks the service's
-/// balancing policy for a peer among the ready peers hosting the service (<see cref="PeerDirectory"/>) and
-/// returns the link to send on; each call's own state is an <see cref="InvokeOperation{TResult}"/>, which asks
-/// <see cref="CallFailures"/> whether a failed attempt may go elsewhere.
+/// balancing policy for a peer among the ready peers hosting the service (<see cref="PeerDirectory"/>), or, for a
+/// keyed call, <see cref="BoundedLoadHashing"/> over the peers' <see cref="KeyRing"/>, and returns the link to send
+/// on; each call's own state is an <see cref="InvokeOperation{TResult}"/>, which asks <see cref="CallFailures"/>
+/// whether a failed attempt may go elsewhere.
 /// </summary>
 internal sealed class CallRouter
 {
@@ -55,12 +56,14 @@ internal sealed class CallRouter
     /// <param name="excluded">Links of peers already tried; null or empty on a first attempt.</param>
     /// <param name="lastFailure">Why the previous attempt failed, if it did (decides the final exception).</param>
     /// <param name="linksChanged">When the result is null: completes when the node's links change.</param>
-    public ClientLink? Pick(MeshMethod method, List<ClientLink>? excluded, Exception? lastFailure, out Task? linksChanged)
+    /// <param name="key">The call's routing key (<see cref="OutgoingRequest.RoutingKey"/>), or null for an unkeyed call.</param>
+    public ClientLink? Pick(MeshMethod method, List<ClientLink>? excluded, Exception? lastFailure, out Task? linksChanged, ulong? key = null)
     {
         linksChanged = null;
         // A pooled operation keeps its (cleared) list: only a non-empty one means a retry.
         var tried = excluded is { Count: > 0 } ? excluded : null;
-        var candidates = _directory.For(method.ServiceId);
+        var all = _directory.For(method.ServiceId);
+        var candidates = all;
         if (tried is not null && !candidates.IsEmpty)
         {
             candidates = candidates.Without(tried);
@@ -87,6 +90,13 @@ internal sealed class CallRouter
             }
 
             throw new UnknownServiceException(method.ServiceName, $"none of the {_directory.Count} linked peers hosts it");
+        }
+
+        if (key is { } routingKey)
+        {
+            // Keyed: the ring of every peer of the service (so a retry does not rebuild one), skipping those tried.
+            var skipped = tried is null ? default(ReadOnlySpan<PeerStats>) : [.. tried.Select(link => link.Stats)];
+            return all.Connection(_balancer.Keyed.Pick(all.Stats, all.Ring, routingKey, skipped));
         }
 
         return candidates.Connection(_balancer.For(method.ServiceId).Pick(candidates.Stats));

@@ -105,7 +105,7 @@ internal sealed class InvokeOperation<TResult> : IValueTaskSource<TResult>, IVal
             PendingCall call;
             try
             {
-                var link = _router.Pick(Method, _excluded, _lastFailure, out var linksChanged);
+                var link = _router.Pick(Method, _excluded, _lastFailure, out var linksChanged, _request.RoutingKey);
                 if (link is null)
                 {
                     // The node is still making its first links: wait for them within the deadline, then pick again.

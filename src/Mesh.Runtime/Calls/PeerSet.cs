@@ -12,6 +12,7 @@ internal sealed class PeerSet
 
     private readonly ClientLink[][] _connections;
     private int _rotation;
+    private KeyRing? _ring;
 
     /// <param name="connections">Per peer, its live connections (at least one each), all sharing the peer's stats.</param>
     public PeerSet(ClientLink[][] connections)
@@ -23,6 +24,22 @@ internal sealed class PeerSet
     public PeerStats[] Stats { get; }
 
     public bool IsEmpty => _connections.Length == 0;
+
+    /// <summary>The consistent-hash ring of these peers for keyed calls, built on first use (a peer's index is the same as in <see cref="Stats"/>).</summary>
+    public KeyRing Ring
+    {
+        get
+        {
+            var ring = Volatile.Read(ref _ring);
+            if (ring is null)
+            {
+                var built = KeyRing.Build([.. _connections.Select(peer => peer[0].PeerNodeId)]);
+                ring = Interlocked.CompareExchange(ref _ring, built, null) ?? built;
+            }
+
+            return ring;
+        }
+    }
 
     /// <summary>The connection that takes a call to peer <paramref name="index"/>: the one with the fewest calls in flight.</summary>
     public ClientLink Connection(int index)

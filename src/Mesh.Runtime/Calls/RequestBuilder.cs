@@ -40,6 +40,7 @@ internal sealed class RequestBuilder : OutgoingRequest
         builder._serializer = serializer;
         builder._maxFrameSize = maxFrameSize;
         builder._rented = 1;
+        builder.RoutingKey = null;
         builder._trailerAt = -1;
         builder._buffer.Reset();
 

@@ -180,4 +180,13 @@ public sealed class MeshOptions
     /// herd when many callers read the same report (README, "How a call picks a peer").
     /// </summary>
     public double LoadReportWeight { get; set; } = 0.1;
+
+    /// <summary>
+    /// ε of keyed calls (<see cref="BalancedServiceAttribute.Keyed"/>): a key's calls stay on the node that owns it
+    /// on the hash ring while that node's load (this caller's calls outstanding there plus the load it reports) is at
+    /// most (1 + ε) × the mean over the service's nodes, and go to the next node on the ring that is within it
+    /// otherwise. Smaller keeps loads closer to even and moves more calls off their owner when a key is hot; larger
+    /// keeps more calls on their owner. Greater than 0, at most 100. Default 0.25.
+    /// </summary>
+    public double KeyedLoadBound { get; set; } = 0.25;
 }

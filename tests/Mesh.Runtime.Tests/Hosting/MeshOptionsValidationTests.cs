@@ -18,6 +18,8 @@ public sealed class MeshOptionsValidationTests
     [InlineData("ServiceLoadBalancingPolicies", "Random")]
     [InlineData("LoadReportInterval", "0")]
     [InlineData("LoadReportWeight", "-1")]
+    [InlineData("KeyedLoadBound", "0")]
+    [InlineData("KeyedLoadBound", "NaN")]
     [InlineData("MaxCallsInFlightPerLink", "0")]
     [InlineData("ConnectionsPerPeer", "0")]
     [InlineData("ConnectionsPerPeer", "65")]
@@ -44,6 +46,7 @@ public sealed class MeshOptionsValidationTests
                 case "ServiceLoadBalancingPolicies": options.ServiceLoadBalancingPolicies["Shop.IInventory"] = value; break;
                 case "LoadReportInterval": options.LoadReportInterval = TimeSpan.FromMilliseconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
                 case "LoadReportWeight": options.LoadReportWeight = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "KeyedLoadBound": options.KeyedLoadBound = double.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "LocalCalls": options.LocalCalls = (LocalCallMode)int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "ConnectionsPerPeer": options.ConnectionsPerPeer = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "MaxCallsInFlightPerLink": options.MaxCallsInFlightPerLink = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
