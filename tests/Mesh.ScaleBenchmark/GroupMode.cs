@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.ScaleBenchmark;
+
+/// <summary>
+/// <c>group</c>: hosts <c>--count</c> nodes (indexes from <c>--first</c>) in this process, each on its own loopback
+/// address, each hosting <see cref="IScale"/>. With <c>--mesh</c> every node also links to all <c>--total</c> nodes
+/// (itself included: a full mesh of N² links). Prints <c>STARTED</c>, then with <c>--mesh</c> <c>LINKED</c> once every
+/// node here has all its links (or <c>UNLINKED n</c> with the links it has when <c>--link-bound</c> seconds pass);
+/// answers <c>gc</c> on its input with <c>MEM rss managed</c> and ends on <c>stop</c> or when its input closes.
+/// </summary>
+internal static class GroupMode
+{
+    public static async Task<int> RunAsync(Args args)
+    {
+        var first = args.String("--first", "0") is var f && int.TryParse(f, out var fv) && fv >= 0 ? fv : throw new ArgumentException("--first needs an index.");
+        var count = args.Int("--count", 1);
+        var total = args.Int("--total", count);
+        var mesh = args.Flag("--mesh");
+        var linkBound = TimeSpan.FromSeconds(args.Double("--link-bound", 60));
+        args.EnsureAllUsed();
+
+        var peers = Enumerable.Range(0, total).Select(NodeAddress.Endpoint).ToArray();
+        var hosts = new List<IHost>();
+        for (var i = first; i < first + count; i++)
+        {
+            // The options are configured when the host starts: each node needs its own copy of the index.
+            var index = i;
+            var builder = Host.CreateApplicationBuilder([]);
+            builder.Logging.ClearProviders();
+            var mb = builder.Services.AddMesh(o =>
+                {
+                    o.NodeId = $"node-{index}";
+                    o.ListenEndpoint = NodeAddress.Endpoint(index);
+                    o.ShutdownGracePeriod = TimeSpan.FromSeconds(1);
+                })
+                .AddService<IScale, ScaleService>();
+            if (mesh)
+            {
+                mb.UseStaticPeers(peers).AddClient<IScale>();
+            }
+
+            hosts.Add(builder.Build());
+        }
+
+        await Task.WhenAll(hosts.Select(h => h.StartAsync())).ConfigureAwait(false);
+        Console.WriteLine("STARTED");
+        if (mesh)
+        {
+            var nodes = hosts.Select(h => h.Services.GetRequiredService<IMeshNode>()).ToArray();
+            using var bound = new CancellationTokenSource(linkBound);
+            try
+            {
+                await Task.WhenAll(nodes.Select(n => n.WaitForPeersAsync<IScale>(total, bound.Token))).ConfigureAwait(false);
+                Console.WriteLine("LINKED");
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine($"UNLINKED {nodes.Sum(n => n.Peers.Count(p => p.IsReady))}");
+            }
+        }
+
+        while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line && line.Trim() != "stop")
+        {
+            if (line.Trim() == "gc")
+            {
+                Console.WriteLine(Memory.Line());
+            }
+        }
+
+        await Task.WhenAll(hosts.Select(h => h.StopAsync())).ConfigureAwait(false);
+        foreach (var host in hosts)
+        {
+            host.Dispose();
+        }
+
+        return 0;
+    }
+}
+
+/// <summary>This process's memory after a full collection: resident set and managed heap, in bytes.</summary>
+internal static class Memory
+{
+    public static string Line()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var self = Process.GetCurrentProcess();
+        return $"MEM {self.WorkingSet64} {GC.GetTotalMemory(false)}";
+    }
+}

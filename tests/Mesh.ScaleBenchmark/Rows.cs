@@ -1,0 +1,41 @@
+namespace Mesh.ScaleBenchmark;
+
+/// <summary>The idle full mesh of <see cref="Nodes"/> nodes (N² links, each node's link to itself included).</summary>
+internal sealed record IdleRow(
+    int Nodes,
+    int Processes,
+    int Connections,
+    double CpuPercent,
+    double RssMiB,
+    double LoopbackKBps,
+    double? LinkedAfterSeconds,
+    int? LinksWhenUnlinked,
+    double CpuMicrosPerLinkSecond,
+    double RssKiBPerLink);
+
+/// <summary>One caller at a fixed number of calls in flight spread over <see cref="Servers"/> servers (of the mesh above).</summary>
+internal sealed record CallRow(int Servers, int InFlight, double CallsPerSecond, double CpuMicrosPerCall, long Failed);
+
+/// <summary>One caller linked to <see cref="Peers"/> server-only nodes (issue 14's scale rows).</summary>
+internal sealed record PeerRow(
+    int Peers,
+    double RssKiBPerLink,
+    double ManagedKiBPerLink,
+    double PickNanoseconds,
+    int InFlight,
+    double CallsPerSecond,
+    double CpuMicrosPerCall,
+    double IdleCpuMicrosPerLinkSecond,
+    double IdleBytesPerLinkSecond,
+    long RssDeltaBytes,
+    long ManagedDeltaBytes,
+    double IdleCpuMicrosPerSecond);
+
+/// <summary>Everything one run measured.</summary>
+internal sealed record ScaleReport(
+    string Commit,
+    int Cores,
+    string Namespace,
+    List<IdleRow> Idle,
+    List<CallRow> Calls,
+    List<PeerRow> Peers);
