@@ -50,11 +50,11 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
                 connections == 0 ? 0 : after.RssBytes / 1024.0 / connections);
             Progress($"N={n}: idle {idle.CpuPercent:0.0} % CPU, {idle.Connections} connections");
 
-            using var caller = ChildProcess.Start(ns, Invariant($"caller --peers {n} --in-flight {options.InFlight} --warmup {options.WarmupSeconds} --seconds {options.CallSeconds}"));
+            using var caller = ChildProcess.Start(ns, Invariant($"caller --peers {n} --in-flight {options.InFlight} --warmup {options.WarmupSeconds} --seconds {options.CallSeconds} --link-bound {options.LinkBoundSeconds}"));
             try
             {
-                await caller.ReadUntilAsync(TimeSpan.FromSeconds(90), "LINKED").ConfigureAwait(false);
-                var calls = await MeasureCallsAsync(caller, [.. pids, caller.Id], n).ConfigureAwait(false);
+                var linked = int.Parse((await caller.ReadUntilAsync(TimeSpan.FromSeconds(2 * options.LinkBoundSeconds + 30), "LINKED").ConfigureAwait(false)).Text, CultureInfo.InvariantCulture);
+                var calls = await MeasureCallsAsync(caller, [.. pids, caller.Id], n, linked).ConfigureAwait(false);
                 Progress($"N={n}: {calls.CallsPerSecond:0} calls/s");
                 await caller.StopAsync(StopBound).ConfigureAwait(false);
                 return (idle, calls);
@@ -102,12 +102,12 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
                 var baseCpu = (base1.CpuSeconds - base0.CpuSeconds) / base1.SecondsSince(base0);
                 var baseBytes = (base1.LoopbackBytes - base0.LoopbackBytes) / base1.SecondsSince(base0);
 
-                using var caller = ChildProcess.Start(ns, Invariant($"caller --peers {k} --in-flight {options.InFlight} --warmup {options.WarmupSeconds} --seconds {options.CallSeconds}"));
+                using var caller = ChildProcess.Start(ns, Invariant($"caller --peers {k} --in-flight {options.InFlight} --warmup {options.WarmupSeconds} --seconds {options.CallSeconds} --link-bound {options.LinkBoundSeconds}"));
                 try
                 {
                     var pick = double.Parse((await caller.ReadUntilAsync(TimeSpan.FromSeconds(60), "PICK").ConfigureAwait(false)).Text, CultureInfo.InvariantCulture);
                     var callerMem0 = ParseMemory((await caller.ReadUntilAsync(TimeSpan.FromSeconds(60), "MEM0").ConfigureAwait(false)).Text);
-                    await caller.ReadUntilAsync(TimeSpan.FromSeconds(90), "LINKED").ConfigureAwait(false);
+                    var linked = int.Parse((await caller.ReadUntilAsync(TimeSpan.FromSeconds(2 * options.LinkBoundSeconds + 30), "LINKED").ConfigureAwait(false)).Text, CultureInfo.InvariantCulture);
                     await Task.Delay(TimeSpan.FromSeconds(options.SettleSeconds)).ConfigureAwait(false);
                     var all = servers.Append(caller.Id).ToList();
                     var idle0 = Sample.Take(all);
@@ -125,8 +125,8 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
                     var rssPerLink = rssDelta / 1024.0 / k;
                     var managedPerLink = managedDelta / 1024.0 / k;
 
-                    var calls = await MeasureCallsAsync(caller, all, k).ConfigureAwait(false);
-                    rows.Add(new PeerRow(k, rssPerLink, managedPerLink, pick, options.InFlight, calls.CallsPerSecond, calls.CpuMicrosPerCall, idleCpu * 1e6 / k, idleBytes / k, rssDelta, managedDelta, idleCpu * 1e6));
+                    var calls = await MeasureCallsAsync(caller, all, k, linked).ConfigureAwait(false);
+                    rows.Add(new PeerRow(k, linked, rssPerLink, managedPerLink, pick, options.InFlight, calls.CallsPerSecond, calls.CpuMicrosPerCall, idleCpu * 1e6 / k, idleBytes / k, rssDelta, managedDelta, idleCpu * 1e6));
                     Progress($"peers={k}: {rssPerLink:0.0} KiB/link, {calls.CallsPerSecond:0} calls/s");
                     await caller.StopAsync(StopBound).ConfigureAwait(false);
                 }
@@ -148,7 +148,7 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
         }
     }
 
-    private async Task<CallRow> MeasureCallsAsync(ChildProcess caller, List<int> pids, int servers)
+    private async Task<CallRow> MeasureCallsAsync(ChildProcess caller, List<int> pids, int servers, int linked)
     {
         caller.Send("go");
         await caller.ReadUntilAsync(TimeSpan.FromSeconds(options.WarmupSeconds + 30), "MEASURING").ConfigureAwait(false);
@@ -158,7 +158,7 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
         var count = long.Parse(result[0], CultureInfo.InvariantCulture);
         var window = double.Parse(result[1], CultureInfo.InvariantCulture);
         var failed = long.Parse(result[2], CultureInfo.InvariantCulture);
-        return new CallRow(servers, options.InFlight, count / window, count == 0 ? 0 : (after.CpuSeconds - before.CpuSeconds) * 1e6 / count, failed);
+        return new CallRow(servers, linked, options.InFlight, count / window, count == 0 ? 0 : (after.CpuSeconds - before.CpuSeconds) * 1e6 / count, failed);
     }
 
     private static async Task<(long Rss, long Managed)> MemoryAsync(List<ChildProcess> children)

@@ -47,19 +47,35 @@ static async Task<int> RunAsync(Args args)
     using var ns = options.UseNamespace ? NetworkNamespace.Create() : null;
     Console.CancelKeyPress += (_, _) => ns?.Dispose();
     var orchestrator = new Orchestrator(options, ns);
-    var report = new ScaleReport(Commit(), Environment.ProcessorCount, ns?.Name ?? "(none: host loopback, traffic includes others')", [], [], []);
+    var report = new ScaleReport(Commit(), Environment.ProcessorCount, ns?.Name ?? "(none: host loopback, traffic includes others')", [], [], [], []);
     Console.WriteLine($"Mesh scale benchmark: commit {report.Commit}; {report.Cores} cores; namespace {report.Namespace}; up to {options.Processes} processes; " +
         $"settle {options.SettleSeconds} s, idle window {options.IdleSeconds} s; {options.InFlight} calls in flight, warm-up {options.WarmupSeconds} s, measured {options.CallSeconds} s");
     foreach (var n in options.Sizes)
     {
-        var (idle, calls) = await orchestrator.MeshAsync(n);
-        report.Idle.Add(idle);
-        report.Calls.Add(calls);
+        try
+        {
+            var (idle, calls) = await orchestrator.MeshAsync(n);
+            report.Idle.Add(idle);
+            report.Calls.Add(calls);
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            report.Failures.Add($"N={n}: {ex.Message.Split('\n')[0]}");
+            Console.Error.WriteLine($"N={n} failed: {ex.Message}");
+        }
     }
 
     if (!skipPeers)
     {
-        report.Peers.AddRange(await orchestrator.PeersAsync(options.PeerSizes));
+        try
+        {
+            report.Peers.AddRange(await orchestrator.PeersAsync(options.PeerSizes));
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            report.Failures.Add($"peers: {ex.Message.Split('\n')[0]}");
+            Console.Error.WriteLine($"peer rows failed: {ex.Message}");
+        }
     }
 
     Print(report);
@@ -73,6 +89,11 @@ static async Task<int> RunAsync(Args args)
 
 static void Print(ScaleReport report)
 {
+    foreach (var failure in report.Failures)
+    {
+        Console.WriteLine($"FAILED {failure}");
+    }
+
     Console.WriteLine();
     Console.WriteLine("Idle full mesh (N² links; CPU and RSS of all node processes; per link = total / connections, fixed per-process costs included)");
     Console.WriteLine("| N | processes | connections | CPU (% of one core) | RSS | loopback traffic | all linked after | CPU per link | RSS per link |");
@@ -85,22 +106,22 @@ static void Print(ScaleReport report)
 
     Console.WriteLine();
     Console.WriteLine("One caller, calls in flight spread over N servers (CPU of every process per call)");
-    Console.WriteLine("| N servers | in flight | calls/s | CPU per call | failed |");
-    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: |");
+    Console.WriteLine("| N servers | linked | in flight | calls/s | CPU per call | failed |");
+    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var r in report.Calls)
     {
-        Console.WriteLine($"| {r.Servers} | {r.InFlight} | {r.CallsPerSecond:N0} | {r.CpuMicrosPerCall:0.0} µs | {r.Failed} |");
+        Console.WriteLine($"| {r.Servers} | {r.LinkedServers} | {r.InFlight} | {r.CallsPerSecond:N0} | {r.CpuMicrosPerCall:0.0} µs | {r.Failed} |");
     }
 
     if (report.Peers.Count > 0)
     {
         Console.WriteLine();
         Console.WriteLine("One caller linked to K server-only peers (memory: both ends after a GC, minus before linking; idle: all processes minus the servers' own idle cost)");
-        Console.WriteLine("| peers | RSS per link | managed per link | pick (LoadAware) | in flight | calls/s | CPU per call | idle CPU per link | idle traffic per link |");
+        Console.WriteLine("| peers (linked) | RSS per link | managed per link | pick (LoadAware) | in flight | calls/s | CPU per call | idle CPU per link | idle traffic per link |");
         Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in report.Peers)
         {
-            Console.WriteLine($"| {r.Peers} | {r.RssKiBPerLink:0.0} KiB | {r.ManagedKiBPerLink:0.0} KiB | {r.PickNanoseconds:0} ns | {r.InFlight} | {r.CallsPerSecond:N0} | {r.CpuMicrosPerCall:0.0} µs | {r.IdleCpuMicrosPerLinkSecond:0.0} µs/s | {r.IdleBytesPerLinkSecond:0} B/s |");
+            Console.WriteLine($"| {r.Peers} ({r.LinkedPeers}) | {r.RssKiBPerLink:0.0} KiB | {r.ManagedKiBPerLink:0.0} KiB | {r.PickNanoseconds:0} ns | {r.InFlight} | {r.CallsPerSecond:N0} | {r.CpuMicrosPerCall:0.0} µs | {r.IdleCpuMicrosPerLinkSecond:0.0} µs/s | {r.IdleBytesPerLinkSecond:0} B/s |");
         }
 
         // The caller's own start-up (host, thread pool, JIT) is spread over its links above; the difference between two

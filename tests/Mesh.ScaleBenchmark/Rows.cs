@@ -14,11 +14,12 @@ internal sealed record IdleRow(
     double RssKiBPerLink);
 
 /// <summary>One caller at a fixed number of calls in flight spread over <see cref="Servers"/> servers (of the mesh above).</summary>
-internal sealed record CallRow(int Servers, int InFlight, double CallsPerSecond, double CpuMicrosPerCall, long Failed);
+internal sealed record CallRow(int Servers, int LinkedServers, int InFlight, double CallsPerSecond, double CpuMicrosPerCall, long Failed);
 
 /// <summary>One caller linked to <see cref="Peers"/> server-only nodes (issue 14's scale rows).</summary>
 internal sealed record PeerRow(
     int Peers,
+    int LinkedPeers,
     double RssKiBPerLink,
     double ManagedKiBPerLink,
     double PickNanoseconds,
@@ -38,4 +39,5 @@ internal sealed record ScaleReport(
     string Namespace,
     List<IdleRow> Idle,
     List<CallRow> Calls,
-    List<PeerRow> Peers);
+    List<PeerRow> Peers,
+    List<string> Failures);
