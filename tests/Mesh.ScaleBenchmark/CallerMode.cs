@@ -27,7 +27,7 @@ internal static class CallerMode
 
         Console.WriteLine($"PICK {PickNanoseconds(peerCount):0.0}");
         Console.WriteLine(Memory.Line().Replace("MEM", "MEM0", StringComparison.Ordinal));
-        var builder = Host.CreateApplicationBuilder([]);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Services.AddMesh(o =>
             {
@@ -49,7 +49,7 @@ internal static class CallerMode
             catch (OperationCanceledException)
             {
                 using var atLeastOne = new CancellationTokenSource(linkBound);
-                await node.WaitForPeersAsync<IScale>(1, atLeastOne.Token).ConfigureAwait(false);
+                await node.WaitForPeersAsync(peers => peers.Any(p => p.IsReady), atLeastOne.Token).ConfigureAwait(false);
             }
         }
 

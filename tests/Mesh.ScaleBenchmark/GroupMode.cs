@@ -29,7 +29,8 @@ internal static class GroupMode
         {
             // The options are configured when the host starts: each node needs its own copy of the index.
             var index = i;
-            var builder = Host.CreateApplicationBuilder([]);
+            // No configuration files: each would add a file watcher, and 128 nodes would pass the user's inotify limit.
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.ClearProviders();
             var mb = builder.Services.AddMesh(o =>
                 {

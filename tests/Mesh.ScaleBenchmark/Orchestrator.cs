@@ -8,7 +8,7 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
     private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(15);
 
     /// <summary>The idle full mesh of <paramref name="n"/> nodes, then one caller over those nodes.</summary>
-    public async Task<(IdleRow Idle, CallRow Calls)> MeshAsync(int n)
+    public async Task MeshAsync(int n, ScaleReport report)
     {
         var processes = Math.Min(options.Processes, n);
         var children = new List<ChildProcess>();
@@ -48,6 +48,7 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
                 linksWhenUnlinked,
                 connections == 0 ? 0 : cpuPerSecond * 1e6 / connections,
                 connections == 0 ? 0 : after.RssBytes / 1024.0 / connections);
+            report.Idle.Add(idle);
             Progress($"N={n}: idle {idle.CpuPercent:0.0} % CPU, {idle.Connections} connections");
 
             using var caller = ChildProcess.Start(ns, Invariant($"caller --peers {n} --in-flight {options.InFlight} --warmup {options.WarmupSeconds} --seconds {options.CallSeconds} --link-bound {options.LinkBoundSeconds}"));
@@ -56,8 +57,8 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
                 var linked = int.Parse((await caller.ReadUntilAsync(TimeSpan.FromSeconds(2 * options.LinkBoundSeconds + 30), "LINKED").ConfigureAwait(false)).Text, CultureInfo.InvariantCulture);
                 var calls = await MeasureCallsAsync(caller, [.. pids, caller.Id], n, linked).ConfigureAwait(false);
                 Progress($"N={n}: {calls.CallsPerSecond:0} calls/s");
+                report.Calls.Add(calls);
                 await caller.StopAsync(StopBound).ConfigureAwait(false);
-                return (idle, calls);
             }
             finally
             {

@@ -34,7 +34,7 @@ static async Task<int> RunAsync(Args args)
         args.Ints("--peer-sizes", "64,256"),
         args.Int("--processes", 8),
         args.Int("--in-flight", 64),
-        args.Double("--link-bound", 40),
+        args.Double("--link-bound", 30),
         args.Double("--settle", 2),
         args.Double("--idle-seconds", 5),
         args.Double("--warmup", 1),
@@ -54,9 +54,7 @@ static async Task<int> RunAsync(Args args)
     {
         try
         {
-            var (idle, calls) = await orchestrator.MeshAsync(n);
-            report.Idle.Add(idle);
-            report.Calls.Add(calls);
+            await orchestrator.MeshAsync(n, report);
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
         {
