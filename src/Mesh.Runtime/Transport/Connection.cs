@@ -23,6 +23,7 @@ internal abstract class Connection : IAsyncDisposable
     private Timer? _heartbeat;
     private long _lastReceived;
     private long _partialSince;
+    private bool _initiator;
     private string? _abortReason;
     private int _closing;
     private Task? _run;
@@ -45,7 +46,7 @@ internal abstract class Connection : IAsyncDisposable
         _socket = socket;
         _socket.NoDelay = true;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        _reader = CreateReader(_stream, settings);
         MaxFrameSize = settings.MaxFrameSize;
         Logger = logger;
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
@@ -85,8 +86,21 @@ internal abstract class Connection : IAsyncDisposable
 
         PeerIdentity = LinkTls.IdentityOf(ssl.RemoteCertificate);
         _stream = ssl;
-        _reader = PipeReader.Create(ssl, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        _reader = CreateReader(ssl, _settings);
     }
+
+    /// <summary>
+    /// The receive pipe. A waiting read holds no buffer: it is a zero-byte read on the stream (the socket, or the
+    /// <see cref="System.Net.Security.SslStream"/> over it, which passes it down) that completes when data arrives, and
+    /// only then is a buffer rented; once every byte is parsed the buffer goes back to the pool.
+    /// </summary>
+    private static PipeReader CreateReader(Stream stream, LinkSettings settings)
+        => PipeReader.Create(stream, new StreamPipeReaderOptions(
+            pool: settings.ReceivePool,
+            bufferSize: 64 * 1024,
+            minimumReadSize: 4 * 1024,
+            leaveOpen: true,
+            useZeroByteReads: true));
 
     /// <summary>The peer's hello, once the handshake has completed.</summary>
     public HelloMessage? Remote { get; private set; }
@@ -111,6 +125,7 @@ internal abstract class Connection : IAsyncDisposable
     /// </summary>
     public async Task<HelloMessage> HandshakeAsync(HelloMessage local, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        MarkConnectingSide();
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
         timeoutCts.CancelAfter(timeout);
         try
@@ -123,6 +138,9 @@ internal abstract class Connection : IAsyncDisposable
             throw new TimeoutException($"the handshake with {RemoteEndPoint} did not complete within {timeout.TotalMilliseconds:0} ms");
         }
     }
+
+    /// <summary>This end opened the link: it keeps the link alive with its pings (see <see cref="Heartbeat"/>).</summary>
+    internal void MarkConnectingSide() => Volatile.Write(ref _initiator, true);
 
     /// <summary>
     /// The handshake as the accepting side: reads and validates the peer's preface and hello, lets
@@ -194,9 +212,10 @@ internal abstract class Connection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the receive and send loops (after a successful handshake) and the heartbeat: an idle link
-    /// sends a ping every <see cref="MeshOptions.HeartbeatInterval"/>, and a link that has received nothing
-    /// (no frame, no pong) for <see cref="MeshOptions.HeartbeatTimeout"/> is declared dead and aborted.
+    /// Starts the receive and send loops (after a successful handshake) and the heartbeat: on an idle link the
+    /// connecting side sends a ping every <see cref="MeshOptions.HeartbeatInterval"/> (see <see cref="Heartbeat"/>), a
+    /// link that has received nothing (no frame, no pong) for <see cref="MeshOptions.HeartbeatTimeout"/> is declared
+    /// dead and aborted, and an idle link's send buffers go back to the pool.
     /// </summary>
     public void Start()
     {
@@ -209,6 +228,9 @@ internal abstract class Connection : IAsyncDisposable
         var period = (long)_settings.HeartbeatInterval.TotalMilliseconds;
         _heartbeat = new Timer(static state => ((Connection)state!).OnHeartbeat(), this, period, period);
     }
+
+    /// <summary>Whether the link holds send buffers (false once idle for a heartbeat tick).</summary>
+    internal bool HoldsSendBuffers => _sender.HoldsBuffers;
 
     /// <summary>Bytes queued on this link and not yet taken by the peer (see <see cref="FrameSender.QueuedBytes"/>).</summary>
     public long QueuedBytes => _sender.QueuedBytes;
@@ -355,14 +377,18 @@ internal abstract class Connection : IAsyncDisposable
         }
 
         var silent = now - Volatile.Read(ref _lastReceived);
-        if (silent >= (long)_settings.HeartbeatTimeout.TotalMilliseconds)
+        switch (Heartbeat.Decide(silent, Volatile.Read(ref _initiator), _settings.HeartbeatInterval, _settings.HeartbeatTimeout))
         {
-            Abort($"the peer sent nothing for {silent} ms (MeshOptions.HeartbeatTimeout is {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms): it is dead or unreachable");
+            case HeartbeatAction.Dead:
+                Abort($"the peer sent nothing for {silent} ms (MeshOptions.HeartbeatTimeout is {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms): it is dead or unreachable");
+                return;
+            case HeartbeatAction.Ping:
+                TrySendEmpty(FrameKind.Ping, 0);
+                break;
         }
-        else if (silent >= (long)_settings.HeartbeatInterval.TotalMilliseconds)
-        {
-            TrySendEmpty(FrameKind.Ping, 0);
-        }
+
+        // Nothing queued since the last tick's frames left: give the send buffers back until the next frame.
+        _sender.TrimIfIdle();
     }
 
     private async Task RunAsync()

@@ -4,7 +4,8 @@ namespace Mesh.Transport;
 /// Batches outgoing frames: callers copy whole frames into the pending buffer under a short lock (no I/O
 /// under it); one send loop swaps buffers and writes everything queued since the last send in one call.
 /// Waking the send loop allocates nothing; inside a batch of work the wake-up waits for the batch's end
-/// (<see cref="SendBatching"/>), so the batch's frames leave together.
+/// (<see cref="SendBatching"/>), so the batch's frames leave together. An idle link holds no buffer: both are rented
+/// on the first frame and returned by <see cref="TrimIfIdle"/> (the link's heartbeat tick) once nothing is queued.
 /// </summary>
 internal sealed class FrameSender : IDisposable
 {
@@ -12,9 +13,10 @@ internal sealed class FrameSender : IDisposable
     private const int ShrinkAbove = 1024 * 1024;
     private readonly Lock _gate = new();
     private readonly SendSignal _signal = new();
-    private PooledBufferWriter _pending = new(InitialBufferSize);
-    private PooledBufferWriter _sending = new(InitialBufferSize);
+    private PooledBufferWriter _pending = new(InitialBufferSize, rentNow: false);
+    private PooledBufferWriter _sending = new(InitialBufferSize, rentNow: false);
     private bool _signaled;
+    private bool _writing;
     private bool _completed;
     private long _heldAt;
     private long _queued;
@@ -34,6 +36,37 @@ internal sealed class FrameSender : IDisposable
             {
                 return _pending.WrittenCount;
             }
+        }
+    }
+
+    /// <summary>Whether either buffer is rented (false on a link idle since its last <see cref="TrimIfIdle"/>).</summary>
+    public bool HoldsBuffers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.HoldsBuffer || _sending.HoldsBuffer;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns both buffers to the pool when nothing is queued or being written; the next frame rents again.
+    /// Returns whether it did. Called once per heartbeat tick, so a busy link keeps its buffers.
+    /// </summary>
+    public bool TrimIfIdle()
+    {
+        lock (_gate)
+        {
+            if (_writing || _signaled || _pending.WrittenCount > 0 || !(_pending.HoldsBuffer || _sending.HoldsBuffer))
+            {
+                return false;
+            }
+
+            _pending.Release();
+            _sending.Release();
+            return true;
         }
     }
 
@@ -132,24 +165,26 @@ internal sealed class FrameSender : IDisposable
                 _sending = batch;
                 _signaled = false;
                 completed = _completed;
+                _writing = batch.WrittenCount > 0;
             }
 
             if (batch.WrittenCount > 0)
             {
                 await stream.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                lock (_gate)
-                {
-                    // Changed only under the lock (one per batch here), read without it.
-                    Volatile.Write(ref _queued, _queued - batch.WrittenCount);
-                }
-
                 // A burst (or a peer that stopped reading) may have grown the buffer: give it back.
+                var written = batch.WrittenCount;
                 if (batch.Capacity > ShrinkAbove)
                 {
                     batch.Shrink();
                 }
 
                 batch.Reset();
+                lock (_gate)
+                {
+                    // Changed only under the lock (one per batch here), read without it.
+                    Volatile.Write(ref _queued, _queued - written);
+                    _writing = false;
+                }
             }
 
             if (completed)

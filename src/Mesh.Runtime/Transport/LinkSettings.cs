@@ -9,6 +9,9 @@ internal sealed record LinkSettings(int MaxFrameSize, int MaxCallsInFlight, Time
     /// <summary>How long a started frame may take to arrive whole (<see cref="MeshOptions.FrameTimeout"/>).</summary>
     public TimeSpan FrameTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Where receive buffers come from (null: the shared pool). Tests pass a counting pool.</summary>
+    public System.Buffers.MemoryPool<byte>? ReceivePool { get; init; }
+
     public static LinkSettings From(MeshOptions options)
         => new(options.MaxFrameSize, options.MaxCallsInFlightPerLink, options.HeartbeatInterval, options.HeartbeatTimeout)
         {

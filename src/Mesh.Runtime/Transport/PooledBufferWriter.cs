@@ -9,11 +9,20 @@ namespace Mesh.Transport;
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private const int MinimumSize = 256;
+    private readonly int _initialCapacity;
     private byte[] _buffer;
     private int _written;
 
-    public PooledBufferWriter(int initialCapacity = MinimumSize)
-        => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, MinimumSize));
+    /// <param name="initialCapacity">Size of the first array rented (and of any array rented after <see cref="Release"/>).</param>
+    /// <param name="rentNow">False: rent nothing until the first write.</param>
+    public PooledBufferWriter(int initialCapacity = MinimumSize, bool rentNow = true)
+    {
+        _initialCapacity = Math.Max(initialCapacity, MinimumSize);
+        _buffer = rentNow ? ArrayPool<byte>.Shared.Rent(_initialCapacity) : [];
+    }
+
+    /// <summary>Whether an array is rented (false after <see cref="Release"/>, until the next write).</summary>
+    public bool HoldsBuffer => _buffer.Length > 0;
 
     public int WrittenCount => _written;
 
@@ -103,6 +112,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         }
     }
 
+    /// <summary>Drops the written bytes and returns the array; the writer stays usable and rents again on its next write.</summary>
+    public void Release() => Dispose();
+
     public void Dispose()
     {
         var buffer = _buffer;
@@ -133,7 +145,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         }
 
         var needed = checked(_written + sizeHint);
-        var next = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        var next = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length == 0 ? _initialCapacity : _buffer.Length * 2));
         _buffer.AsSpan(0, _written).CopyTo(next);
         if (_buffer.Length > 0)
         {
