@@ -128,7 +128,10 @@ public sealed class MeshOptions
     /// </summary>
     public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>An idle link sends a ping this often. Default 1 s.</summary>
+    /// <summary>
+    /// On a link where nothing else arrives, the side that connected sends a ping this often (the peer answers with a
+    /// pong; the accepting side pings only if it hears nothing for two intervals). Default 1 s.
+    /// </summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -151,8 +154,9 @@ public sealed class MeshOptions
     public IDictionary<string, string> ServiceLoadBalancingPolicies { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
-    /// How often a node broadcasts its load report on every link (it also piggybacks one on every
-    /// response), so idle callers stay informed. Default 250 ms.
+    /// How often a node takes its load report for the links it serves (it also piggybacks one on every response), so
+    /// idle callers stay informed: every link gets it when it changed meaningfully (or while the node holds calls),
+    /// otherwise a link gets it only when the last one it got is 20 intervals old. Default 250 ms.
     /// </summary>
     public TimeSpan LoadReportInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
