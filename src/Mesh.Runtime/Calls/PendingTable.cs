@@ -1,17 +1,23 @@
 namespace Mesh.Calls;
 
 /// <summary>
-/// The calls in flight on one link, by call id, with a fixed capacity (the link's in-flight cap). A call
+/// The calls in flight on one link, by call id, up to a capacity (the link's in-flight cap). A call
 /// id is a slot index in its low 32 bits and that slot's use count above, so a late frame for a finished
-/// call never matches the slot's next call. Adding and removing allocate nothing.
+/// call never matches the slot's next call. The slots start few and double when all are taken (up to the
+/// capacity), so an idle link holds a few hundred bytes, not the cap's worth; adding and removing allocate
+/// nothing once the table has grown to the link's busiest moment.
 /// </summary>
 internal sealed class PendingTable
 {
+    /// <summary>Slots a new table starts with.</summary>
+    public const int InitialSlots = 16;
+
     private readonly Lock _gate = new();
-    private readonly PendingCall?[] _calls;
-    private readonly long[] _ids;
-    private readonly uint[] _uses;
-    private readonly int[] _free;
+    private readonly int _capacity;
+    private PendingCall?[] _calls;
+    private long[] _ids;
+    private uint[] _uses;
+    private int[] _free;
     private int _freeCount;
     private int _count;
     private bool _closed;
@@ -21,19 +27,29 @@ internal sealed class PendingTable
 
     public PendingTable(int capacity)
     {
-        _calls = new PendingCall?[capacity];
-        _ids = new long[capacity];
-        _uses = new uint[capacity];
-        _free = new int[capacity];
-        for (var i = 0; i < capacity; i++)
-        {
-            _free[i] = capacity - 1 - i;
-        }
-
-        _freeCount = capacity;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        _capacity = capacity;
+        _calls = [];
+        _ids = [];
+        _uses = [];
+        _free = [];
+        Grow(Math.Min(capacity, InitialSlots));
     }
 
-    public int Capacity => _calls.Length;
+    /// <summary>Most calls the table holds at once.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>Slots allocated so far (grows with the calls in flight, up to <see cref="Capacity"/>).</summary>
+    public int Slots
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _calls.Length;
+            }
+        }
+    }
 
     public int Count => Volatile.Read(ref _count);
 
@@ -44,6 +60,11 @@ internal sealed class PendingTable
     {
         lock (_gate)
         {
+            if (_freeCount == 0 && !_closed && _calls.Length < _capacity)
+            {
+                Grow(Math.Min(_capacity, _calls.Length * 2));
+            }
+
             if (_closed || _freeCount == 0)
             {
                 callId = 0;
@@ -74,13 +95,13 @@ internal sealed class PendingTable
     public PendingCall? TryRemove(long callId)
     {
         var slot = (int)(uint)callId;
-        if ((uint)slot >= (uint)_calls.Length)
-        {
-            return null;
-        }
-
         lock (_gate)
         {
+            if ((uint)slot >= (uint)_calls.Length)
+            {
+                return null;
+            }
+
             var call = _calls[slot];
             if (call is null || _ids[slot] != callId)
             {
@@ -153,5 +174,24 @@ internal sealed class PendingTable
         }
 
         return removed;
+    }
+
+    /// <summary>Widens the arrays to <paramref name="slots"/>; the new slots go on the free list, lowest first. Under the lock.</summary>
+    private void Grow(int slots)
+    {
+        var old = _calls.Length;
+        Array.Resize(ref _calls, slots);
+        Array.Resize(ref _ids, slots);
+        Array.Resize(ref _uses, slots);
+        var free = new int[slots];
+        for (var i = 0; i < slots - old; i++)
+        {
+            free[i] = slots - 1 - i;
+        }
+
+        // Existing free slots sit above the new ones, so they are taken first.
+        _free.AsSpan(0, _freeCount).CopyTo(free.AsSpan(slots - old));
+        _freeCount += slots - old;
+        _free = free;
     }
 }
