@@ -20,7 +20,8 @@ internal abstract class Connection : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly LinkSettings _settings;
-    private Timer? _heartbeat;
+    private long _nextHeartbeat = long.MaxValue;
+    private int _abortQueued;
     private long _lastReceived;
     private long _partialSince;
     private bool _initiator;
@@ -225,8 +226,9 @@ internal abstract class Connection : IAsyncDisposable
         LinkWatchdog.Add(this);
         _metrics.RecordLink(Role, 1);
         _run = RunAsync();
-        var period = (long)_settings.HeartbeatInterval.TotalMilliseconds;
-        _heartbeat = new Timer(static state => ((Connection)state!).OnHeartbeat(), this, period, period);
+
+        // The watchdog's tick runs the heartbeat (see TickHeartbeat): no timer, and no thread woken, per link.
+        Volatile.Write(ref _nextHeartbeat, Environment.TickCount64 + (long)_settings.HeartbeatInterval.TotalMilliseconds);
     }
 
     /// <summary>Whether the link holds send buffers (false once idle for a heartbeat tick).</summary>
@@ -311,11 +313,6 @@ internal abstract class Connection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Abort(null);
-        if (_heartbeat is not null)
-        {
-            await _heartbeat.DisposeAsync().ConfigureAwait(false);
-        }
-
         if (_run is not null)
         {
             await _run.ConfigureAwait(false);
@@ -361,18 +358,43 @@ internal abstract class Connection : IAsyncDisposable
     /// <summary>Called once when the connection has closed.</summary>
     protected abstract void OnClosed(Exception? error);
 
-    private void OnHeartbeat()
+    /// <summary>
+    /// Called by <see cref="LinkWatchdog"/> on every tick (its own thread, which wakes anyway): runs the heartbeat once
+    /// per <see cref="MeshOptions.HeartbeatInterval"/>. Thousands of idle links then cost one wake-up per tick for the
+    /// whole process instead of a timer callback each on the thread pool. A ping it sends is written on this thread
+    /// (the write does not block); an abort goes to the thread pool, since failing the calls in flight is real work.
+    /// </summary>
+    internal void TickHeartbeat(long now)
+    {
+        if (now < Volatile.Read(ref _nextHeartbeat))
+        {
+            return;
+        }
+
+        Volatile.Write(ref _nextHeartbeat, now + (long)_settings.HeartbeatInterval.TotalMilliseconds);
+        OnHeartbeat(now);
+    }
+
+    private void AbortElsewhere(string reason)
+    {
+        // Once: a starved pool must not get the same abort queued at every tick.
+        if (Interlocked.Exchange(ref _abortQueued, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Link.Abort(state.Reason), (Link: this, Reason: reason), preferLocal: false);
+        }
+    }
+
+    private void OnHeartbeat(long now)
     {
         if (IsClosing)
         {
             return;
         }
 
-        var now = Environment.TickCount64;
         var partialSince = Volatile.Read(ref _partialSince);
         if (partialSince != 0 && now - partialSince > (long)_settings.FrameTimeout.TotalMilliseconds)
         {
-            Abort($"a frame that started to arrive {now - partialSince} ms ago is still incomplete (MeshOptions.FrameTimeout is {_settings.FrameTimeout.TotalMilliseconds:0} ms)");
+            AbortElsewhere($"a frame that started to arrive {now - partialSince} ms ago is still incomplete (MeshOptions.FrameTimeout is {_settings.FrameTimeout.TotalMilliseconds:0} ms)");
             return;
         }
 
@@ -380,7 +402,7 @@ internal abstract class Connection : IAsyncDisposable
         switch (Heartbeat.Decide(silent, Volatile.Read(ref _initiator), _settings.HeartbeatInterval, _settings.HeartbeatTimeout))
         {
             case HeartbeatAction.Dead:
-                Abort($"the peer sent nothing for {silent} ms (MeshOptions.HeartbeatTimeout is {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms): it is dead or unreachable");
+                AbortElsewhere($"the peer sent nothing for {silent} ms (MeshOptions.HeartbeatTimeout is {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms): it is dead or unreachable");
                 return;
             case HeartbeatAction.Ping:
                 TrySendEmpty(FrameKind.Ping, 0);
@@ -432,7 +454,7 @@ internal abstract class Connection : IAsyncDisposable
         }
 
         _socket.Dispose();
-        _heartbeat?.Change(Timeout.Infinite, Timeout.Infinite);
+        Volatile.Write(ref _nextHeartbeat, long.MaxValue);
         LinkWatchdog.Remove(this);
         _metrics.RecordLink(Role, -1);
         if (Volatile.Read(ref _abortReason) is { } abortReason)

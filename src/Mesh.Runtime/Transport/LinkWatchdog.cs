@@ -5,7 +5,8 @@ namespace Mesh.Transport;
 /// frames whose send a batch has held longer than <see cref="HeldLimitMilliseconds"/> (the batch's thread is
 /// blocked, for example in sync-over-async code waiting for the answer to the very frame it holds) are sent,
 /// and items queued behind a long-running item get another drainer (see <see cref="BatchDispatcher{TItem}"/>).
-/// One thread for the process, running only while a link is open; a tick costs a few reads per link. It is a
+/// Each tick also runs the links' heartbeats when due (<see cref="Connection.TickHeartbeat"/>), so idle links need no
+/// timer of their own. One thread for the process, running only while a link is open; a tick costs a few reads per link. It is a
 /// thread of its own, not a timer, because the work it rescues is blocked pool threads: when code blocks all
 /// of them, timer callbacks wait for the pool to add a thread (about one a second), and this must not.
 /// </summary>
@@ -74,9 +75,11 @@ internal static class LinkWatchdog
                 }
             }
 
+            var now = Environment.TickCount64;
             foreach (var link in Volatile.Read(ref _snapshot))
             {
                 link.RescueBlockedWork();
+                link.TickHeartbeat(now);
             }
         }
     }
