@@ -12,7 +12,6 @@ public sealed class PendingTableTests
     private static PendingCall NewCall() => PendingCall.Start(
         Method,
         TimeSpan.FromSeconds(60),
-        TimeSpan.FromSeconds(60),
         Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency),
         CancellationToken.None);
 
