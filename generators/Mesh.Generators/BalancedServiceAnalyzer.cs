@@ -44,6 +44,9 @@ public sealed class BalancedServiceAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.MultipleKeys,
         DiagnosticDescriptors.KeyOnUnkeyedService,
         DiagnosticDescriptors.KeyedMethodWithoutKey,
+
+        DiagnosticDescriptors.UnsupportedStreamShape,
+        DiagnosticDescriptors.StreamParameter,
     ];
 
     /// <inheritdoc />

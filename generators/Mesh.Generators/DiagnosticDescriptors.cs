@@ -16,11 +16,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedReturnType = new(
         id: "MESH0001",
         title: "Unsupported return type on a balanced service method",
-        messageFormat: "Method '{0}' of balanced service '{1}' returns '{2}'; service methods must return Task, Task<T>, ValueTask or ValueTask<T>: change the return type to one of them, such as Task<{2}>",
+        messageFormat: "Method '{0}' of balanced service '{1}' returns '{2}'; service methods must return Task, Task<T>, ValueTask, ValueTask<T> or IAsyncEnumerable<T> (a stream): change the return type to one of them, such as Task<{2}>",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Calls to a balanced service are remote and asynchronous. Change the method to return Task or ValueTask, or Task<T> or ValueTask<T> for a result, returned by value.");
+        description: "Calls to a balanced service are remote and asynchronous. Change the method to return Task or ValueTask, or Task<T> or ValueTask<T> for a result, returned by value, or IAsyncEnumerable<T> to stream results.");
 
     public static readonly DiagnosticDescriptor RefParameter = new(
         id: "MESH0002",
@@ -231,4 +231,22 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "Each method of a keyed service must say which key its call belongs to, with [Key] on one string, Guid, int, uint, long or ulong parameter.");
+
+    public static readonly DiagnosticDescriptor UnsupportedStreamShape = new(
+        id: "MESH0040",
+        title: "Unsupported stream shape on a balanced service method",
+        messageFormat: "Method '{0}' of balanced service '{1}' returns '{2}'; {3}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A balanced service streams results as IAsyncEnumerable<T> returned directly: 'IAsyncEnumerable<T> Method(args, [EnumeratorCancellation] CancellationToken cancellationToken = default)'. Return that shape instead of an enumerator or a task of a stream.");
+
+    public static readonly DiagnosticDescriptor StreamParameter = new(
+        id: "MESH0041",
+        title: "Stream parameter on a balanced service method (client or bidirectional streaming)",
+        messageFormat: "Parameter '{0}' of method '{1}' is a stream ('{2}'); balanced services stream results only (server streaming): send the items in batches as arrays or lists, or as separate calls",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Mesh supports server streaming (a method returning IAsyncEnumerable<T>). Client and bidirectional streams are not supported: pass the caller's items as a collection argument, or in several calls.");
 }

@@ -383,11 +383,15 @@ internal static class Parser
             }
 
             var returnKind = GetReturnKind(method);
-            if (returnKind is null)
+            if (returnKind is null && StreamShapes.UnsupportedReturnFix(method.ReturnType) is { } streamFix)
+            {
+                Report(DiagnosticDescriptors.UnsupportedStreamShape, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName, method.ReturnType.ToDisplayString(MessageFormat), streamFix);
+            }
+            else if (returnKind is null)
             {
                 Report(DiagnosticDescriptors.UnsupportedReturnType, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName, method.ReturnType.ToDisplayString(MessageFormat));
             }
-            else if (returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT
+            else if (returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT or ReturnKind.AsyncEnumerable
                 && GetUnsendableTypeFix(((INamedTypeSymbol)method.ReturnType).TypeArguments[0]) is { } resultFix)
             {
                 Report(
@@ -428,7 +432,11 @@ internal static class Parser
                     continue;
                 }
 
-                if (GetUnsendableTypeFix(parameter.Type) is { } parameterFix)
+                if (StreamShapes.IsAsyncEnumerable(parameter.Type))
+                {
+                    Report(DiagnosticDescriptors.StreamParameter, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), parameter.Type.ToDisplayString(MessageFormat));
+                }
+                else if (GetUnsendableTypeFix(parameter.Type) is { } parameterFix)
                 {
                     Report(DiagnosticDescriptors.UnsupportedParameterType, GetLocation(method), parameter.Name, method.ToDisplayString(MessageFormat), parameter.Type.ToDisplayString(MessageFormat), parameterFix);
                 }
@@ -462,7 +470,7 @@ internal static class Parser
             var signature = method.Name + "(" + string.Join(",", signatureTypes) + ")";
             var contract = method.Name + "(" + string.Join(",", contractTypes) + ")";
             var returnType = (INamedTypeSymbol)method.ReturnType;
-            var hasResult = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
+            var hasResult = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT or ReturnKind.AsyncEnumerable;
             return new MethodModel(
                 Name: method.Name,
                 Identifier: Naming.ToIdentifier(method.Name),
@@ -492,7 +500,7 @@ internal static class Parser
                 }
             }
 
-            if (returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT)
+            if (returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT or ReturnKind.AsyncEnumerable)
             {
                 AddMissingSerializers(((INamedTypeSymbol)method.ReturnType).TypeArguments[0], missing);
             }
@@ -686,8 +694,17 @@ internal static class Parser
     private static ReturnKind? GetReturnKind(IMethodSymbol method)
     {
         if (method.ReturnsByRef || method.ReturnsByRefReadonly
-            || method.ReturnType is not INamedTypeSymbol returnType
-            || !IsInNamespace(returnType, "System", "Threading", "Tasks"))
+            || method.ReturnType is not INamedTypeSymbol returnType)
+        {
+            return null;
+        }
+
+        if (StreamShapes.IsAsyncEnumerable(returnType))
+        {
+            return ReturnKind.AsyncEnumerable;
+        }
+
+        if (!IsInNamespace(returnType, "System", "Threading", "Tasks"))
         {
             return null;
         }

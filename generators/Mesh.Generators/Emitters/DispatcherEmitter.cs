@@ -87,7 +87,11 @@ internal static class DispatcherEmitter
 
         var receiver = method.IsInherited ? $"(({method.DeclaringInterfaceTypeName}){target})" : target;
         var call = $"await {receiver}.{method.Identifier}({string.Join(", ", arguments)}).ConfigureAwait(false);";
-        if (method.ResultTypeName is null)
+        if (StreamEmitter.IsStream(method))
+        {
+            writer.WriteLine(StreamEmitter.DispatchStatement(method, request, $"{receiver}.{method.Identifier}({string.Join(", ", arguments)})", cancellationToken));
+        }
+        else if (method.ResultTypeName is null)
         {
             writer.WriteLine(call);
         }

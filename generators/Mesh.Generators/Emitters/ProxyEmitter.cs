@@ -68,10 +68,11 @@ internal static class ProxyEmitter
             }
 
             writer.CloseBlock();
-            writer.WriteLine($"catch (global::System.Exception {exception})");
+            // A stream's proxy returns no task to carry the failure: it throws, as a synchronous method does.
+            writer.WriteLine(StreamEmitter.IsStream(method) ? "catch" : $"catch (global::System.Exception {exception})");
             writer.OpenBlock();
             writer.WriteLine($"{request}.Dispose();");
-            writer.WriteLine($"return {FromException(method, exception)};");
+            writer.WriteLine(StreamEmitter.IsStream(method) ? "throw;" : $"return {FromException(method, exception)};");
             writer.CloseBlock();
             writer.WriteLine();
         }
@@ -93,6 +94,7 @@ internal static class ProxyEmitter
         ReturnKind.Task => $"this._invoker.InvokeAsync({request}, {cancellationToken}).AsTask()",
         ReturnKind.TaskOfT => $"this._invoker.InvokeAsync<{method.ResultTypeName}>({request}, {cancellationToken}).AsTask()",
         ReturnKind.ValueTask => $"this._invoker.InvokeAsync({request}, {cancellationToken})",
+        ReturnKind.AsyncEnumerable => StreamEmitter.ProxyInvoke(method, request, cancellationToken),
         _ => $"this._invoker.InvokeAsync<{method.ResultTypeName}>({request}, {cancellationToken})",
     };
 }

@@ -15,7 +15,7 @@ namespace Mesh.Generators.Model;
 /// <param name="IsInherited">Whether the method is declared by a base interface of the service.</param>
 /// <param name="ReturnKind">Which awaitable the method returns.</param>
 /// <param name="ReturnTypeName">The return type, fully qualified with nullable annotations.</param>
-/// <param name="ResultTypeName">The <c>T</c> of <c>Task&lt;T&gt;</c>/<c>ValueTask&lt;T&gt;</c>; <see langword="null"/> for the others.</param>
+/// <param name="ResultTypeName">The <c>T</c> of <c>Task&lt;T&gt;</c>/<c>ValueTask&lt;T&gt;</c>/<c>IAsyncEnumerable&lt;T&gt;</c> (a stream's item); <see langword="null"/> for the others.</param>
 /// <param name="Parameters">The serialized parameters, in order; the trailing cancellation token is not one of them.</param>
 /// <param name="CancellationTokenIdentifier">The name of the trailing <c>CancellationToken</c> parameter, if any.</param>
 internal sealed record MethodModel(

@@ -14,4 +14,7 @@ internal enum ReturnKind
 
     /// <summary><c>System.Threading.Tasks.ValueTask&lt;T&gt;</c>.</summary>
     ValueTaskOfT,
+
+    /// <summary><c>System.Collections.Generic.IAsyncEnumerable&lt;T&gt;</c>: a server stream of <c>T</c>.</summary>
+    AsyncEnumerable,
 }

@@ -14,4 +14,15 @@ public interface IMeshInvoker
 
     /// <summary>Sends <paramref name="request"/> and completes with the method's result.</summary>
     ValueTask<TResult> InvokeAsync<TResult>(OutgoingRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a server stream with <paramref name="request"/> when the result is first enumerated, and yields its items
+    /// as the serving node sends them. The result may be enumerated once.
+    /// </summary>
+    /// <exception cref="NotSupportedException">This invoker does not open streams (the runtime's does).</exception>
+    IAsyncEnumerable<TItem> InvokeStreamAsync<TItem>(OutgoingRequest request, CancellationToken cancellationToken)
+    {
+        request?.Dispose();
+        throw new NotSupportedException($"{GetType().FullName} does not open streams; use the invoker of the Mesh runtime.");
+    }
 }

@@ -21,4 +21,12 @@ public abstract class IncomingRequest
 
     /// <summary>Serializes the method's result.</summary>
     public abstract void WriteResult<T>(T value);
+
+    /// <summary>
+    /// Sends the items of a stream method's result to the caller as the caller's credit allows, and completes when the
+    /// last one is sent (or fails when <paramref name="items"/> throws or the caller goes away).
+    /// </summary>
+    /// <exception cref="NotSupportedException">This request does not carry streams.</exception>
+    public virtual ValueTask WriteStreamAsync<T>(IAsyncEnumerable<T> items, CancellationToken cancellationToken)
+        => throw new NotSupportedException($"{GetType().FullName} does not carry streams.");
 }

@@ -52,6 +52,8 @@ internal static class CallFailures
                 return new MeshException($"{error.Message} (node '{nodeId}')");
             case ErrorCode.ResultTooLarge:
                 return new PayloadTooLargeException($"{error.Message} (node '{nodeId}')");
+            case ErrorCode.StreamInterrupted:
+                return new StreamInterruptedException($"The stream of {call.Method} was interrupted: {error.Message} (node '{nodeId}').");
             case ErrorCode.Overloaded:
                 return new CallRefusedException(
                     $"Node '{nodeId}' did not execute {call.Method}: it runs as many calls as its MeshOptions.MaxConcurrentCalls allows.");

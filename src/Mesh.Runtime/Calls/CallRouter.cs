@@ -30,7 +30,15 @@ internal sealed class CallRouter
         Deadline = options.Value.DefaultDeadline;
         DeadlineTicks = (long)(Deadline.TotalSeconds * Stopwatch.Frequency);
         MaxFrameSize = options.Value.MaxFrameSize;
+        StreamCreditItems = (uint)Math.Max(1, options.Value.StreamCreditItems);
+        StreamCreditBytes = (uint)Math.Max(1, options.Value.StreamCreditBytes);
     }
+
+    /// <summary>The credit, in items, each stream is opened with (<see cref="MeshOptions.StreamCreditItems"/>).</summary>
+    public uint StreamCreditItems { get; }
+
+    /// <summary>The credit, in bytes, each stream is opened with (<see cref="MeshOptions.StreamCreditBytes"/>).</summary>
+    public uint StreamCreditBytes { get; }
 
     /// <summary>Every call's deadline (<see cref="MeshOptions.DefaultDeadline"/>).</summary>
     public TimeSpan Deadline { get; }

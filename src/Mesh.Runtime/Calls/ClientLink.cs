@@ -21,6 +21,7 @@ internal sealed class ClientLink : Connection, ILocalCaller
 {
     private readonly PendingTable _pending;
     private readonly BatchDispatcher<CallOutcome> _dispatcher = new();
+    private readonly Dictionary<long, StreamReceiver> _streams = [];
     private LocalCalls.Session? _local;
     private long _readAt;
     private bool _readsTraceContext;
@@ -38,6 +39,9 @@ internal sealed class ClientLink : Connection, ILocalCaller
 
     /// <summary>The link takes no new calls: the peer is draining, or this node is stopping.</summary>
     public bool IsDraining => Stats.IsDraining || Volatile.Read(ref _stopping) != 0;
+
+    /// <summary>The peer serves streams (its preface offers <see cref="Protocol.StreamFeature"/>).</summary>
+    public bool ServesStreams => (RemoteFeatures & Protocol.StreamFeature) != 0;
 
     /// <summary>Calls sent on this link that have not completed.</summary>
     public int Outstanding => _pending.Count;
@@ -101,6 +105,83 @@ internal sealed class ClientLink : Connection, ILocalCaller
         }
 
         return SendResult.Sent;
+    }
+
+    /// <summary>
+    /// Opens a stream with <paramref name="request"/>: like <see cref="TrySend(RequestBuilder, PendingCall, uint, in ActivityContext, out long)"/>
+    /// (the stream counts as outstanding on the peer until it ends), then grants the stream its first credit. Its items
+    /// go to <paramref name="receiver"/>; its end or failure completes <paramref name="call"/>. Streams to this node itself
+    /// run over the loopback link too, never in-process.
+    /// </summary>
+    public SendResult TryOpenStream(RequestBuilder request, PendingCall call, StreamReceiver receiver, uint deadlineMilliseconds, out long callId)
+    {
+        if (IsClosing || IsDraining)
+        {
+            callId = 0;
+            return SendResult.Closing;
+        }
+
+        call.Track(Stats);
+        if (!_pending.TryAdd(call, out callId))
+        {
+            call.Settle(PeerCallOutcome.Abandoned);
+            return IsClosing ? SendResult.Closing : SendResult.Full;
+        }
+
+        lock (_streams)
+        {
+            _streams[callId] = receiver;
+        }
+
+        if (!TrySend(request.Frame(callId, deadlineMilliseconds, kind: FrameKind.StreamRequest)))
+        {
+            RemoveStream(callId);
+            if (_pending.TryRemove(callId) is null)
+            {
+                return SendResult.Sent;
+            }
+
+            call.Settle(PeerCallOutcome.Abandoned);
+            return SendResult.Closing;
+        }
+
+        // Right behind the request; if the link closes in between, its close fails the stream.
+        SendCredit(callId, receiver.WindowItems, receiver.WindowBytes);
+        return SendResult.Sent;
+    }
+
+    /// <summary>Grants stream <paramref name="callId"/> more credit.</summary>
+    public void SendCredit(long callId, uint items, uint bytes)
+    {
+        Span<byte> frame = stackalloc byte[FrameHeader.Size + StreamCredit.PayloadSize];
+        StreamCredit.WriteFrame(frame, callId, items, bytes);
+        TrySend(frame);
+    }
+
+    /// <summary>
+    /// The consumer is done with stream <paramref name="callId"/>: as <see cref="Finish"/> (a stream that has not ended
+    /// is forgotten and the server told to stop it), except that the call is never pooled: the consumer may have
+    /// claimed it while the receive loop still held it.
+    /// </summary>
+    public void EndStream(PendingCall call, long callId)
+    {
+        RemoveStream(callId);
+        if (_pending.TryRemove(callId) is not null)
+        {
+            call.Settle(PeerCallOutcome.Abandoned);
+            TrySendEmpty(FrameKind.Cancel, callId);
+        }
+
+        call.Release(poolable: false);
+        CloseIfDrained();
+    }
+
+    private void RemoveStream(long callId)
+    {
+        lock (_streams)
+        {
+            _streams.Remove(callId);
+        }
     }
 
     /// <summary>
@@ -182,6 +263,17 @@ internal sealed class ClientLink : Connection, ILocalCaller
 
         switch (header.Kind)
         {
+            case FrameKind.StreamItem:
+                StreamReceiver? receiver;
+                lock (_streams)
+                {
+                    _streams.TryGetValue(header.CallId, out receiver);
+                }
+
+                // Items of a stream the consumer already left are dropped.
+                receiver?.OnItem(payload);
+                break;
+            case FrameKind.StreamEnd:
             case FrameKind.Response:
                 if (_pending.TryRemove(header.CallId) is { } call && Answered(call, ReadTimestamp()))
                 {

@@ -16,6 +16,9 @@ internal sealed class MeshInvoker(CallRouter router) : IMeshInvoker
     public ValueTask<TResult> InvokeAsync<TResult>(OutgoingRequest request, CancellationToken cancellationToken)
         => InvokeOperation<TResult>.Start(router, AsBuilder(request), deserialize: true, cancellationToken).AsValueTask();
 
+    public IAsyncEnumerable<TItem> InvokeStreamAsync<TItem>(OutgoingRequest request, CancellationToken cancellationToken)
+        => new StreamCall<TItem>(router, AsBuilder(request), cancellationToken);
+
     private static RequestBuilder AsBuilder(OutgoingRequest request)
         => request as RequestBuilder ?? throw new ArgumentException("The request was not created by this invoker.", nameof(request));
 }

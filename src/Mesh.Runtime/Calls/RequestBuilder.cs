@@ -73,8 +73,9 @@ internal sealed class RequestBuilder : OutgoingRequest
     /// <summary>
     /// Patches the header and prefix for one attempt and returns the frame to send, with <paramref name="trace"/>
     /// appended when it is not the default (<see cref="TraceContextTrailer"/>; the previous attempt's is replaced).
+    /// <paramref name="kind"/> is <see cref="FrameKind.Request"/>, or <see cref="FrameKind.StreamRequest"/> to open a stream.
     /// </summary>
-    public ReadOnlySpan<byte> Frame(long callId, uint deadlineMilliseconds, in ActivityContext trace = default)
+    public ReadOnlySpan<byte> Frame(long callId, uint deadlineMilliseconds, in ActivityContext trace = default, FrameKind kind = FrameKind.Request)
     {
         EnsureRented();
         if (_trailerAt >= 0)
@@ -94,7 +95,7 @@ internal sealed class RequestBuilder : OutgoingRequest
         }
 
         var frame = _buffer.WrittenSpanForPatch;
-        new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Request, flags, callId).Write(frame);
+        new FrameHeader(frame.Length - FrameHeader.Size, kind, flags, callId).Write(frame);
         var prefix = frame[FrameHeader.Size..];
         BinaryPrimitives.WriteUInt32LittleEndian(prefix, Method.ServiceId);
         BinaryPrimitives.WriteUInt32LittleEndian(prefix[4..], Method.Id);

@@ -65,4 +65,7 @@ internal static partial class MeshLog
 
     [LoggerMessage(16, LogLevel.Warning, "{Service}.{Method} failed (correlation id {CorrelationId}); the caller got the exception's type and this id")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string service, string method, string correlationId);
+
+    [LoggerMessage(40, LogLevel.Warning, "Mesh node {NodeId}: the grace period ran out with {Count} streams open; they end with StreamInterruptedException so their callers reopen them elsewhere")]
+    public static partial void StreamsInterrupted(ILogger logger, string nodeId, int count);
 }

@@ -10,4 +10,10 @@ internal interface ICallReplies
 
     /// <summary>The call <paramref name="callId"/> failed or was refused: send <paramref name="error"/>.</summary>
     void SendError(long callId, in ErrorMessage error);
+
+    /// <summary>
+    /// <paramref name="call"/>, a stream, wrote its next item (<see cref="ServerCall.StreamItemFrame"/>): send it; false
+    /// when it cannot be sent (the link is closing).
+    /// </summary>
+    bool SendStreamItem(ServerCall call);
 }

@@ -65,5 +65,9 @@ internal sealed class LocalCalls(ServerState state)
         void ICallReplies.SendResult(ServerCall call) => _caller.OnCallEnded(call.CallId, call.ResultPayload, null);
 
         void ICallReplies.SendError(long callId, in ErrorMessage error) => _caller.OnCallEnded(callId, default, error);
+
+        // Streams to this node itself run over its loopback link (ClientLink.TryOpenStream), never in-process: a stream
+        // call cannot reach this session, and an item has nowhere to go.
+        bool ICallReplies.SendStreamItem(ServerCall call) => false;
     }
 }

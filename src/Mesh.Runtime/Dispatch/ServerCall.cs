@@ -32,6 +32,15 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
     private ActivityContext _parent;
     private Activity? _activity;
 
+    // A stream's state (calls opened by a stream request): the credit the caller granted and its waiter.
+    private readonly Lock _creditGate = new();
+    private bool _isStream;
+    private bool _streamWritten;
+    private long _creditItems;
+    private long _creditBytes;
+    private TaskCompletionSource? _creditWaiter;
+    private volatile bool _interrupted;
+
     public ServerCall()
         => _onHandlerCompleted = OnHandlerCompleted;
 
@@ -50,6 +59,27 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
     public string MethodName => _service.MethodName(_methodId);
 
     public bool IsCancellationRequested => _cancellation.IsCancellationRequested;
+
+    /// <summary>The call was opened by a stream request: its items go out as stream item frames, its end as a stream end.</summary>
+    public bool IsStream => _isStream;
+
+    /// <summary>A stream call whose handler never wrote a stream: the method is not a stream method here.</summary>
+    public bool StreamNotWritten => _isStream && !_streamWritten;
+
+    /// <summary>The node ended this stream before its end (<see cref="Interrupt"/>): the caller is told it may reopen it.</summary>
+    public bool Interrupted => _interrupted;
+
+    /// <summary>Credit the caller has granted and the stream has not used yet: items and bytes.</summary>
+    public (long Items, long Bytes) Credit
+    {
+        get
+        {
+            lock (_creditGate)
+            {
+                return (_creditItems, _creditBytes);
+            }
+        }
+    }
 
     /// <summary>The serialized result (empty when the method returns nothing); valid until <see cref="Release"/>.</summary>
     public ReadOnlySpan<byte> ResultPayload => _hasResult ? _result.WrittenSpan[FrameHeader.Size..] : [];
@@ -99,6 +129,48 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
     /// <summary>Whether the session's sweep has fired the handler's token for the deadline.</summary>
     public bool DeadlineFired { get; set; }
 
+    /// <summary>
+    /// Makes this call a stream (before it runs): it may send nothing until the caller grants credit
+    /// (<see cref="AddCredit"/>).
+    /// </summary>
+    public void OpenStream()
+    {
+        _isStream = true;
+        _streamWritten = false;
+        _interrupted = false;
+        lock (_creditGate)
+        {
+            _creditItems = 0;
+            _creditBytes = 0;
+            _creditWaiter = null;
+        }
+    }
+
+    /// <summary>
+    /// The caller granted more credit to this stream: at most <paramref name="maxBytes"/> bytes of it are kept (a
+    /// caller cannot make the node queue more for one stream). Wakes a producer waiting for credit.
+    /// </summary>
+    public void AddCredit(uint items, uint bytes, long maxBytes)
+    {
+        TaskCompletionSource? waiter;
+        lock (_creditGate)
+        {
+            _creditItems = Math.Min(_creditItems + items, int.MaxValue);
+            _creditBytes = Math.Min(_creditBytes + bytes, maxBytes);
+            waiter = _creditWaiter;
+            _creditWaiter = null;
+        }
+
+        waiter?.TrySetResult();
+    }
+
+    /// <summary>Ends a running stream because the node stops: its handler's token fires and the caller is told it may reopen it.</summary>
+    public void Interrupt()
+    {
+        _interrupted = true;
+        Cancel();
+    }
+
     /// <summary>Fires the handler's token (cancel frame, link closed). Never runs handler code inline.</summary>
     public void Cancel()
     {
@@ -127,6 +199,11 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
 
     public override void WriteResult<T>(T value)
     {
+        if (_isStream)
+        {
+            throw new InvalidOperationException($"{_service.Name}.{MethodName} returns a result, but the caller opened it as a stream: the caller's build declares it differently.");
+        }
+
         _result.Reset();
 
         // The response frame (result and appended load report) must fit the caller's frame limit: a larger result
@@ -148,6 +225,95 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         // Room for the load report the response carries.
         _result.Limit = int.MaxValue;
         _hasResult = true;
+    }
+
+    /// <summary>
+    /// Sends each item of <paramref name="items"/> as a stream item frame once the caller's credit allows it (one
+    /// item and at least one byte left), and completes after the last; the owner then sends the stream's end.
+    /// </summary>
+    public override async ValueTask WriteStreamAsync<T>(IAsyncEnumerable<T> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (!_isStream)
+        {
+            throw new InvalidOperationException($"{_service.Name}.{MethodName} returns a stream, but the caller called it for one result: the caller's build declares it differently.");
+        }
+
+        _streamWritten = true;
+        var limit = _owner.MaxResponseFrame;
+        await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            while (!HasCredit())
+            {
+                await WaitForCreditAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var length = WriteItem(item, limit);
+            lock (_creditGate)
+            {
+                _creditItems--;
+                _creditBytes -= length;
+            }
+
+            if (!_owner.SendStreamItem(this))
+            {
+                throw new OperationCanceledException($"The link of {_service.Name}.{MethodName}'s caller closed.", cancellationToken);
+            }
+        }
+
+        _result.Reset();
+    }
+
+    /// <summary>The stream item frame <see cref="WriteStreamAsync"/> wrote last (header patched).</summary>
+    public ReadOnlySpan<byte> StreamItemFrame => _result.WrittenSpan;
+
+    private bool HasCredit()
+    {
+        lock (_creditGate)
+        {
+            return _creditItems > 0 && _creditBytes > 0;
+        }
+    }
+
+    private Task WaitForCreditAsync(CancellationToken cancellationToken)
+    {
+        Task waiting;
+        lock (_creditGate)
+        {
+            if (_creditItems > 0 && _creditBytes > 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _creditWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiting = _creditWaiter.Task;
+        }
+
+        return waiting.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Serializes one item into the call's buffer as a whole stream item frame; returns the item's length.</summary>
+    private int WriteItem<T>(T item, int limit)
+    {
+        _result.Reset();
+        _result.Limit = limit;
+        _result.Reserve(FrameHeader.Size);
+        try
+        {
+            _serializer.SerializeFast(item, _result);
+        }
+        catch (PayloadTooLargeException)
+        {
+            _result.Reset();
+            throw new PayloadTooLargeException(
+                $"An item of {_service.Name}.{MethodName} serializes to more than MeshOptions.MaxFrameSize allows ({limit - FrameHeader.Size} bytes).");
+        }
+
+        _result.Limit = int.MaxValue;
+        var frame = _result.WrittenSpanForPatch;
+        var length = frame.Length - FrameHeader.Size;
+        new FrameHeader(length, FrameKind.StreamItem, 0, CallId).Write(frame);
+        return length;
     }
 
     /// <summary>Runs the handler (on the link's dispatcher, or the thread pool); the owner answers when it ends.</summary>
@@ -202,7 +368,7 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         }
 
         var frame = _result.WrittenSpanForPatch;
-        new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Response, 0, CallId).Write(frame);
+        new FrameHeader(frame.Length - FrameHeader.Size, _isStream ? FrameKind.StreamEnd : FrameKind.Response, 0, CallId).Write(frame);
 
         // Into the same pooled buffer: the report costs a few bytes and no allocation.
         LoadReportFrames.Append(_result, 0, load);
@@ -250,6 +416,13 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         _service = null!;
         _serializer = null!;
         _handler = default;
+        _isStream = false;
+        _streamWritten = false;
+        _interrupted = false;
+        lock (_creditGate)
+        {
+            _creditWaiter = null;
+        }
 
         // A source whose token fired (or whose deadline timer ever ran) cannot be reset: replace it.
         if (!_cancellation.TryReset())

@@ -48,6 +48,11 @@ internal sealed class ServerConnection : Connection, ICallReplies
         TrySend(call.ResponseFrame(_load));
     }
 
+    bool ICallReplies.SendStreamItem(ServerCall call) => TrySend(call.StreamItemFrame);
+
+    /// <summary>The node's grace period is over: the streams still running end, telling their callers they may reopen them.</summary>
+    public int InterruptStreams() => _session.InterruptStreams();
+
     void ICallReplies.SendError(long callId, in ErrorMessage error)
     {
         using var writer = new PooledBufferWriter();
@@ -61,7 +66,12 @@ internal sealed class ServerConnection : Connection, ICallReplies
         switch (header.Kind)
         {
             case FrameKind.Request:
+            case FrameKind.StreamRequest:
                 OnRequest(header, payload);
+                break;
+            case FrameKind.StreamCredit:
+                var (items, bytes) = StreamCredit.Read(payload);
+                _session.AddCredit(header.CallId, items, bytes);
                 break;
             case FrameKind.Cancel:
                 _session.Cancel(header.CallId);
@@ -106,7 +116,7 @@ internal sealed class ServerConnection : Connection, ICallReplies
 
         var arguments = payload.Slice(Protocol.RequestPrefixSize);
         var parent = (header.Flags & FrameFlags.HasTraceContext) != 0 ? TraceContextTrailer.Split(ref arguments) : default;
-        if (_session.TryStart(header.CallId, serviceId, methodId, deadline, arguments, parent) is { } call)
+        if (_session.TryStart(header.CallId, serviceId, methodId, deadline, arguments, parent, header.Kind == FrameKind.StreamRequest) is { } call)
         {
             _dispatcher.Enqueue(new ServeRequest(call));
         }

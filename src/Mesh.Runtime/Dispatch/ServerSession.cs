@@ -32,10 +32,11 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies, boo
 
     /// <summary>
     /// Admits request <paramref name="callId"/> and prepares its call, to be run by the caller
-    /// (<see cref="ServerCall.Execute"/>); or answers the refusal (not hosted, overloaded) and returns null.
+    /// (<see cref="ServerCall.Execute"/>); or answers the refusal (not hosted, overloaded) and returns null. A stream
+    /// request (<paramref name="stream"/>) sends nothing until its caller grants credit.
     /// </summary>
     /// <exception cref="ProtocolException">A call with this id is already running.</exception>
-    public ServerCall? TryStart(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments, in ActivityContext parent)
+    public ServerCall? TryStart(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, in ReadOnlySequence<byte> arguments, in ActivityContext parent, bool stream = false)
     {
         if (!Admit(callId, serviceId, out var service))
         {
@@ -45,10 +46,15 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies, boo
         var call = state.RentCall();
         call.Start(this, service, state.Serializer, callId, methodId, state.Deadline(deadlineMilliseconds), arguments);
         call.Parent = parent;
+        if (stream)
+        {
+            call.OpenStream();
+        }
+
         return Track(call);
     }
 
-    /// <inheritdoc cref="TryStart(long, uint, uint, uint, in ReadOnlySequence{byte}, in ActivityContext)"/>
+    /// <inheritdoc cref="TryStart(long, uint, uint, uint, in ReadOnlySequence{byte}, in ActivityContext, bool)"/>
     public ServerCall? TryStart(long callId, uint serviceId, uint methodId, uint deadlineMilliseconds, ReadOnlySpan<byte> arguments, in ActivityContext parent)
     {
         if (!Admit(callId, serviceId, out var service))
@@ -112,6 +118,43 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies, boo
             Volatile.Write(ref _earliestDeadline, earliest);
         }
     }
+
+    /// <summary>The caller granted stream <paramref name="callId"/> more credit (ignored once the stream has ended).</summary>
+    public void AddCredit(long callId, uint items, uint bytes)
+    {
+        lock (_gate)
+        {
+            if (_running.TryGetValue(callId, out var call) && call.IsStream)
+            {
+                call.AddCredit(items, bytes, state.MaxSendQueue);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The node stops and its grace period is over: every stream still running ends with a typed error that tells
+    /// its caller it may reopen it. Returns how many were running.
+    /// </summary>
+    public int InterruptStreams()
+    {
+        var interrupted = 0;
+        lock (_gate)
+        {
+            foreach (var call in _running.Values)
+            {
+                if (call.IsStream)
+                {
+                    call.Interrupt();
+                    interrupted++;
+                }
+            }
+        }
+
+        return interrupted;
+    }
+
+    /// <summary>Sends the stream item <paramref name="call"/> has just written; false when the caller's link is closing.</summary>
+    public bool SendStreamItem(ServerCall call) => replies.SendStreamItem(call);
 
     /// <summary>The caller is gone (its link closed): every handler's token fires.</summary>
     public void CancelAll()

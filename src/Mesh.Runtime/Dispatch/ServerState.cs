@@ -130,7 +130,9 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
         metrics.ServerActive.Add(-1);
         ErrorMessage? answer = error switch
         {
+            null when call.StreamNotWritten => new ErrorMessage(ErrorCode.UnknownMethod, typeof(UnknownMethodException).FullName!, $"{call.ServiceName}.{call.MethodName} is not a stream method on node '{_nodeId}'"),
             null => null,
+            _ when call.Interrupted => new ErrorMessage(ErrorCode.StreamInterrupted, typeof(StreamInterruptedException).FullName!, $"node '{_nodeId}' stopped before the stream ended (its MeshOptions.ShutdownGracePeriod ran out); reopen the stream"),
             UnknownMethodException ex => new ErrorMessage(ErrorCode.UnknownMethod, typeof(UnknownMethodException).FullName!, ex.Message),
             PayloadTooLargeException ex => TooLarge(call, ex),
             OperationCanceledException ex when call.IsCancellationRequested => new ErrorMessage(ErrorCode.Cancelled, ex.GetType().FullName!, ex.Message),

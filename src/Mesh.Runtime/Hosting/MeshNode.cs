@@ -28,6 +28,9 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private static readonly TimeSpan ServiceTimeDecay = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan DiscoveryMinBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan DiscoveryMaxBackoff = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the errors of streams interrupted at the end of the grace period get to reach their callers.</summary>
+    private static readonly TimeSpan StreamInterruptFlush = TimeSpan.FromSeconds(1);
     private readonly HelloMessage _hello;
     private readonly ILogger<MeshNode> _logger;
     private readonly ILogger<ServerConnection> _serverLogger;
@@ -200,6 +203,21 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         grace.CancelAfter(_options.ShutdownGracePeriod);
         await WhenAll(serving.Select(c => c.Closed), grace.Token).ConfigureAwait(false);
+
+        // 2b. Streams still open end with a typed error that tells their callers to reopen them elsewhere; the errors
+        //     get a moment to leave before the links are cut (callers close a drained link once its calls have ended).
+        var interrupted = 0;
+        foreach (var connection in serving)
+        {
+            interrupted += connection.InterruptStreams();
+        }
+
+        if (interrupted > 0)
+        {
+            MeshLog.StreamsInterrupted(_logger, NodeId, interrupted);
+            using var flush = new CancellationTokenSource(StreamInterruptFlush);
+            await WhenAll(serving.Select(c => c.Closed), flush.Token).ConfigureAwait(false);
+        }
 
         // 3. Our own calls: no new ones; links close once the calls in flight on them complete.
         _stopping.Cancel();

@@ -107,6 +107,23 @@ public sealed class MeshOptions
     /// </summary>
     public int MaxSendQueueBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Credit, in items, a caller grants each stream it opens (a method returning <see cref="IAsyncEnumerable{T}"/>):
+    /// the serving node sends at most this many items ahead of what the consumer has taken, so a slow consumer slows
+    /// the producer and a stream buffers at most this many items on the caller. Granted again as the consumer takes
+    /// half of it. Default 256.
+    /// </summary>
+    public int StreamCreditItems { get; set; } = 256;
+
+    /// <summary>
+    /// Credit, in bytes of serialized items, a caller grants each stream it opens, next to <see cref="StreamCreditItems"/>:
+    /// a stream buffers at most this plus one item on the caller. Default 256 KiB.
+    /// </summary>
+    public int StreamCreditBytes { get; set; } = 256 * 1024;
+
+    /// <summary>The protocol features this node offers its peers; tests lower it to play an older build.</summary>
+    internal ushort WireFeatures { get; set; } = Transport.Protocol.Features;
+
     /// <summary>Most links this node accepts at once (open or still in their handshake). Default 1024.</summary>
     public int MaxConnections { get; set; } = 1024;
 

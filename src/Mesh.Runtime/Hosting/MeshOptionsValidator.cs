@@ -38,6 +38,16 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             }
         }
 
+        if (options.StreamCreditItems < 1)
+        {
+            errors.Add("MeshOptions.StreamCreditItems must be at least 1.");
+        }
+
+        if (options.StreamCreditBytes < 1)
+        {
+            errors.Add("MeshOptions.StreamCreditBytes must be at least 1.");
+        }
+
         Positive(options.DefaultDeadline, nameof(options.DefaultDeadline), errors);
         Positive(options.ConnectTimeout, nameof(options.ConnectTimeout), errors);
         Positive(options.HandshakeTimeout, nameof(options.HandshakeTimeout), errors);

@@ -169,7 +169,7 @@ internal abstract class Connection : IAsyncDisposable
     private async Task SendHelloAsync(HelloMessage local, CancellationToken cancellationToken)
     {
         using var hello = new PooledBufferWriter();
-        Protocol.WritePreface(hello.GetSpan(Protocol.PrefaceSize));
+        Protocol.WritePreface(hello.GetSpan(Protocol.PrefaceSize), _settings.Features);
         hello.Advance(Protocol.PrefaceSize);
         local.WriteFrame(hello);
         await _stream.WriteAsync(hello.WrittenMemory, cancellationToken).ConfigureAwait(false);

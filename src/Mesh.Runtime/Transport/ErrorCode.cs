@@ -38,4 +38,10 @@ internal enum ErrorCode : byte
 
     /// <summary>The caller's identity may not call the service (<see cref="MeshTlsOptions.AllowedCallers"/>). Not executed.</summary>
     PermissionDenied = 10,
+
+    /// <summary>
+    /// A stream was ended before its last item because the node stopped (its grace period ran out): the caller gets
+    /// <see cref="StreamInterruptedException"/> and may reopen the stream on another node.
+    /// </summary>
+    StreamInterrupted = 11,
 }

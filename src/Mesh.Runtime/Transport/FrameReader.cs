@@ -43,7 +43,7 @@ internal static class FrameReader
             throw new ProtocolException($"frame of {(uint)header.PayloadLength} bytes exceeds the limit of {maxFrameSize} bytes");
         }
 
-        if (header.Kind is < FrameKind.Hello or > FrameKind.LoadReport)
+        if (header.Kind is < FrameKind.Hello or > FrameKind.StreamCredit)
         {
             throw new ProtocolException($"unknown frame kind {(byte)header.Kind}");
         }

@@ -12,10 +12,14 @@ internal sealed record LinkSettings(int MaxFrameSize, int MaxCallsInFlight, Time
     /// <summary>Where receive buffers come from (null: the shared pool). Tests pass a counting pool.</summary>
     public System.Buffers.MemoryPool<byte>? ReceivePool { get; init; }
 
+    /// <summary>The features this node offers in its preface (<see cref="Protocol.Features"/>; tests play older builds with fewer).</summary>
+    public ushort Features { get; init; } = Protocol.Features;
+
     public static LinkSettings From(MeshOptions options)
         => new(options.MaxFrameSize, options.MaxCallsInFlightPerLink, options.HeartbeatInterval, options.HeartbeatTimeout)
         {
             MaxHelloSize = options.MaxHelloSize,
             FrameTimeout = options.FrameTimeout,
+            Features = options.WireFeatures,
         };
 }

@@ -14,19 +14,26 @@ internal static class Protocol
     /// <summary>Feature bit: the node reads a W3C trace context trailer on requests (<see cref="FrameFlags.HasTraceContext"/>).</summary>
     public const ushort TraceContextFeature = 1;
 
+    /// <summary>
+    /// Feature bit: the node serves streams (<see cref="FrameKind.StreamRequest"/>, <see cref="FrameKind.StreamItem"/>,
+    /// <see cref="FrameKind.StreamEnd"/>, <see cref="FrameKind.StreamCredit"/>). A caller opens a stream only on a link
+    /// whose peer offers it; a peer without it would close the link on the unknown frame.
+    /// </summary>
+    public const ushort StreamFeature = 2;
+
     /// <summary>The features this build offers its peers.</summary>
-    public const ushort Features = TraceContextFeature;
+    public const ushort Features = TraceContextFeature | StreamFeature;
 
     /// <summary>Bytes of the request prefix inside a request frame: service id, method id, deadline.</summary>
     public const int RequestPrefixSize = 12;
 
     public static ReadOnlySpan<byte> Magic => "MESH"u8;
 
-    public static void WritePreface(Span<byte> destination)
+    public static void WritePreface(Span<byte> destination, ushort features = Features)
     {
         Magic.CopyTo(destination);
         BinaryPrimitives.WriteUInt16LittleEndian(destination[4..], Version);
-        BinaryPrimitives.WriteUInt16LittleEndian(destination[6..], Features);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[6..], features);
     }
 
     /// <summary>Validates a peer's preface and returns the features it offers.</summary>

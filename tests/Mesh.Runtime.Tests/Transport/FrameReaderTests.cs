@@ -48,7 +48,7 @@ public sealed class FrameReaderTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(10)]
+    [InlineData(14)]
     [InlineData(255)]
     public void TryRead_UnknownKind_Throws(byte kind)
     {
