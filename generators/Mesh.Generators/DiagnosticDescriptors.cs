@@ -235,7 +235,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedStreamShape = new(
         id: "MESH0040",
         title: "Unsupported stream shape on a balanced service method",
-        messageFormat: "Method '{0}' of balanced service '{1}' returns '{2}'; {3}",
+        messageFormat: "Method '{0}' of balanced service '{1}' returns '{2}', a stream shape Mesh does not carry; change it: {3}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,

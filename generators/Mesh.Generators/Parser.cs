@@ -383,9 +383,10 @@ internal static class Parser
             }
 
             var returnKind = GetReturnKind(method);
-            if (returnKind is null && StreamShapes.UnsupportedReturnFix(method.ReturnType) is { } streamFix)
+            if (StreamShapes.UnsupportedReturnFix(method.ReturnType) is { } streamFix)
             {
                 Report(DiagnosticDescriptors.UnsupportedStreamShape, GetLocation(method), method.ToDisplayString(MessageFormat), ServiceDisplayName, method.ReturnType.ToDisplayString(MessageFormat), streamFix);
+                returnKind = null;
             }
             else if (returnKind is null)
             {

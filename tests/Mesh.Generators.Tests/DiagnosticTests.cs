@@ -23,7 +23,12 @@ public sealed class DiagnosticTests
     [InlineData("MESH0001", "Ping", "[BalancedService] internal interface IBad { void /*!*/Ping(); }")]
     [InlineData("MESH0001", "Count", "[BalancedService] internal interface IBad { int /*!*/Count(); }")]
     [InlineData("MESH0001", "Items", "[BalancedService] internal interface IBad { IEnumerable<int> /*!*/Items(); }")]
-    [InlineData("MESH0001", "Load", "[BalancedService] internal interface IBad { IAsyncEnumerable<int> /*!*/Load(); }")]
+    [InlineData("MESH0040", "IAsyncEnumerable<int> instead", "[BalancedService] internal interface IBad { IAsyncEnumerator<int> /*!*/Load(); }")]
+    [InlineData("MESH0040", "not wrapped in a task", "[BalancedService] internal interface IBad { Task<IAsyncEnumerable<int>> /*!*/Load(); }")]
+    [InlineData("MESH0040", "not wrapped in a task", "[BalancedService] internal interface IBad { ValueTask<IAsyncEnumerable<int>> /*!*/Load(); }")]
+    [InlineData("MESH0041", "items", "[BalancedService] internal interface IBad { Task /*!*/Upload(IAsyncEnumerable<int> items); }")]
+    [InlineData("MESH0041", "server streaming", "[BalancedService] internal interface IBad { IAsyncEnumerable<int> /*!*/Echo(IAsyncEnumerable<int> items); }")]
+    [InlineData("MESH0015", "Span<byte>", "[BalancedService] internal interface IBad { IAsyncEnumerable<Span<byte>> /*!*/Load(); }")]
     [InlineData("MESH0002", "value", "[BalancedService] internal interface IBad { Task /*!*/Get(ref int value); }")]
     [InlineData("MESH0002", "ref readonly", "[BalancedService] internal interface IBad { Task /*!*/Get(ref readonly int value); }")]
     [InlineData("MESH0002", "value", "[BalancedService] internal interface IBad { Task /*!*/Get(out int value); }")]
@@ -203,7 +208,7 @@ public sealed class DiagnosticTests
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
             .ToList();
 
-        Assert.Equal(24, descriptors.Count);
+        Assert.Equal(26, descriptors.Count);
         Assert.Equal(descriptors.Count, descriptors.Select(descriptor => descriptor.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(descriptors, descriptor =>
         {
