@@ -12,8 +12,15 @@ try
             return await RunServerAsync(Peers.Find(args[1]));
         case "client":
             return await RunClientAsync(Peers.Find(args[1]), args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), DriverOptions.Parse(args[4..]));
+        case "stream-server":
+            return await Mesh.LoadDriver.Streams.StreamMode.RunServerAsync(args);
+        case "stream-client":
+            return await Mesh.LoadDriver.Streams.StreamMode.RunClientAsync(args);
+        case "--streams":
+            return await Mesh.LoadDriver.Streams.StreamMode.RunAsync(args);
         case "--help" or "-h":
             Console.WriteLine(DriverOptions.Usage);
+            Console.WriteLine(Mesh.LoadDriver.Streams.StreamMode.Usage);
             return 0;
         default:
             return await Orchestrator.RunAsync(DriverOptions.Parse(args));

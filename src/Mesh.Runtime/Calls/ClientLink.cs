@@ -22,6 +22,7 @@ internal sealed class ClientLink : Connection, ILocalCaller
     private readonly PendingTable _pending;
     private readonly BatchDispatcher<CallOutcome> _dispatcher = new();
     private readonly Dictionary<long, StreamReceiver> _streams = [];
+    private readonly List<StreamReceiver> _streamsToWake = [];
     private LocalCalls.Session? _local;
     private long _readAt;
     private bool _readsTraceContext;
@@ -270,8 +271,12 @@ internal sealed class ClientLink : Connection, ILocalCaller
                     _streams.TryGetValue(header.CallId, out receiver);
                 }
 
-                // Items of a stream the consumer already left are dropped.
-                receiver?.OnItem(payload);
+                // Items of a stream the consumer already left are dropped; its consumer wakes after this read.
+                if (receiver is not null && receiver.OnItem(payload))
+                {
+                    _streamsToWake.Add(receiver);
+                }
+
                 break;
             case FrameKind.StreamEnd:
             case FrameKind.Response:
@@ -323,6 +328,16 @@ internal sealed class ClientLink : Connection, ILocalCaller
     protected override void OnFramesRead()
     {
         _readAt = 0;
+        if (_streamsToWake.Count > 0)
+        {
+            foreach (var receiver in _streamsToWake)
+            {
+                receiver.Wake();
+            }
+
+            _streamsToWake.Clear();
+        }
+
         _dispatcher.RunHere();
     }
 

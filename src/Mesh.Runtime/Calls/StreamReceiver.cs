@@ -19,6 +19,7 @@ internal sealed class StreamReceiver(uint windowItems, uint windowBytes)
     private uint _takenBytes;
     private long _bufferedBytes;
     private bool _ended;
+    private bool _wakeScheduled;
     private Exception? _error;
     private TaskCompletionSource? _waiter;
 
@@ -52,16 +53,18 @@ internal sealed class StreamReceiver(uint windowItems, uint windowBytes)
         }
     }
 
-    /// <summary>An item arrived (on the receive loop): copied and queued, and a waiting consumer woken.</summary>
+    /// <summary>
+    /// An item arrived (on the receive loop): copied and queued. Returns true when a consumer waits for it and is to be
+    /// woken (<see cref="Wake"/>) once the read's frames are handled — one wake-up for all the items of a read.
+    /// </summary>
     /// <exception cref="ProtocolException">The server sent more than the credit it was granted.</exception>
-    public void OnItem(in ReadOnlySequence<byte> payload)
+    public bool OnItem(in ReadOnlySequence<byte> payload)
     {
-        TaskCompletionSource? waiter;
         lock (_gate)
         {
             if (_ended)
             {
-                return;
+                return false;
             }
 
             if (_creditItems <= 0 || _creditBytes <= 0)
@@ -73,6 +76,23 @@ internal sealed class StreamReceiver(uint windowItems, uint windowBytes)
             _creditBytes -= payload.Length;
             _bufferedBytes += payload.Length;
             _items.Enqueue(ResponsePayload.Copy(payload));
+            if (_waiter is null || _wakeScheduled)
+            {
+                return false;
+            }
+
+            _wakeScheduled = true;
+            return true;
+        }
+    }
+
+    /// <summary>Wakes the consumer waiting for the items <see cref="OnItem"/> queued.</summary>
+    public void Wake()
+    {
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            _wakeScheduled = false;
             waiter = _waiter;
             _waiter = null;
         }
