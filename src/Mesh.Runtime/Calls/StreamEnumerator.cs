@@ -190,7 +190,7 @@ internal sealed class StreamEnumerator<T> : IAsyncEnumerator<T>
             }
 
             _attempts++;
-            var call = PendingCall.Start(_method, deadline, remaining, _started + _router.DeadlineTicks, _token);
+            var call = PendingCall.Start(_method, deadline, _started + _router.DeadlineTicks, _token);
             var receiver = new StreamReceiver(_router.StreamCreditItems, _router.StreamCreditBytes);
             var sent = link.TryOpenStream(_request, call, receiver, (uint)Math.Ceiling(remaining.TotalMilliseconds), out var callId);
             if (sent != SendResult.Sent)
