@@ -152,11 +152,9 @@ internal sealed class GrpcStreamPeer : IStreamPeer
                     onItem();
                 }
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when ((ex is RpcException or OperationCanceledException or IOException) && cancellationToken.IsCancellationRequested)
             {
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
+                // Stopped by the driver after the measured window: the call ends as cancelled or aborted.
             }
         }
 
