@@ -44,7 +44,6 @@ public sealed class BalancedServiceAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.MultipleKeys,
         DiagnosticDescriptors.KeyOnUnkeyedService,
         DiagnosticDescriptors.KeyedMethodWithoutKey,
-
         DiagnosticDescriptors.UnsupportedStreamShape,
         DiagnosticDescriptors.StreamParameter,
     ];

@@ -6,7 +6,8 @@ namespace Mesh.Calls;
 
 /// <summary>
 /// One stream from the caller's side. The first <see cref="MoveNextAsync"/> opens it like a call: the router picks a
-/// peer that hosts the service (the same policy, the stream counting as outstanding on that peer until it ends), on a
+/// peer that hosts the service (the same policy, or the key's owner for a keyed service; the stream counting as
+/// outstanding on that peer until it ends), on a
 /// link whose peer serves streams; a refusal before the first item sends it to another peer. Items then come from the
 /// stream's <see cref="StreamReceiver"/>, and taking them grants the server more credit. The call's deadline bounds the
 /// whole stream. Disposing before the end tells the server to stop (the handler's token fires).
@@ -155,7 +156,7 @@ internal sealed class StreamEnumerator<T> : IAsyncEnumerator<T>
             Task? linksChanged;
             try
             {
-                link = _router.Pick(_method, _excluded, _lastFailure, out linksChanged);
+                link = _router.Pick(_method, _excluded, _lastFailure, out linksChanged, _request.RoutingKey);
             }
             catch (MeshException) when (_lastFailure is UnknownMethodException old && _withoutStreams == _excluded?.Count)
             {
