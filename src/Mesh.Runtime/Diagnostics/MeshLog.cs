@@ -68,4 +68,10 @@ internal static partial class MeshLog
 
     [LoggerMessage(40, LogLevel.Warning, "Mesh node {NodeId}: the grace period ran out with {Count} streams open; they end with StreamInterruptedException so their callers reopen them elsewhere")]
     public static partial void StreamsInterrupted(ILogger logger, string nodeId, int count);
+
+    [LoggerMessage(42, LogLevel.Debug, "Peer {PeerNodeId} at {Address} hosts none of the services this node calls, or lies outside its aperture: no link kept")]
+    public static partial void PeerNotNeeded(ILogger logger, string peerNodeId, string address);
+
+    [LoggerMessage(43, LogLevel.Information, "Aperture for {Service} now holds {Size} of {Peers} peers ({Outstanding:0.0} calls in flight)")]
+    public static partial void ApertureResized(ILogger logger, string service, int size, int peers, double outstanding);
 }

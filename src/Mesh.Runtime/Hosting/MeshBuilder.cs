@@ -14,7 +14,7 @@ internal sealed class MeshBuilder(IServiceCollection services, MeshServiceRegist
         where TService : class
     {
         ArgumentNullException.ThrowIfNull(definition);
-        registrations.AddCaller();
+        registrations.AddCaller(definition.Name);
         services.TryAddSingleton(sp => definition.CreateProxy(sp.GetRequiredService<IMeshInvoker>()));
         return this;
     }
@@ -27,7 +27,7 @@ internal sealed class MeshBuilder(IServiceCollection services, MeshServiceRegist
     /// <summary>Registers the client proxy of <paramref name="definition"/>'s service, unless one is registered.</summary>
     public void AddClient(ServiceDefinition definition)
     {
-        registrations.AddCaller();
+        registrations.AddCaller(definition.Name);
         services.TryAdd(ServiceDescriptor.Singleton(
             definition.ServiceType,
             sp => definition.CreateUntypedProxy(sp.GetRequiredService<IMeshInvoker>())));

@@ -49,7 +49,6 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
     private int _phase = (int)MeshNodeState.Starting;
     private int _stopRequested;
     private volatile string? _discoveryFailure;
-    private readonly bool _calls;
 
     public MeshNode(
         IOptions<MeshOptions> options,
@@ -63,7 +62,6 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         ILoggerFactory loggerFactory)
     {
         _discovery = discovery;
-        _calls = registrations.Calls;
         _options = options.Value;
         _directory = directory;
         _logger = loggerFactory.CreateLogger<MeshNode>();
@@ -78,7 +76,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
         Local = _options.LocalCalls == LocalCallMode.ShortCircuit ? new LocalCalls(_server) : null;
         var clientLinks = new ClientLinkFactory(_linkSettings, _tls, metrics, directory, loggerFactory.CreateLogger<ClientLink>(), _options.NodeId, Local);
-        _links = new PeerLinks(_options, directory, _hello, balancer, clientLinks, loggerFactory.CreateLogger<PeerLinks>());
+        _links = new PeerLinks(_options, directory, _hello, balancer, clientLinks, registrations.CalledServices, IsSelf, loggerFactory.CreateLogger<PeerLinks>());
         ObservePeers(metrics);
     }
 
@@ -468,6 +466,41 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Whether discovery's <paramref name="peer"/> is this node: its port is the one this node listens on, at the
+    /// address it listens on or, when it listens on every address, at one of this machine's addresses.
+    /// </summary>
+    private bool IsSelf(DiscoveredPeer peer)
+    {
+        if (ListenEndPoint is not { } listen || peer.Port != listen.Port || !IPAddress.TryParse(peer.Host, out var address))
+        {
+            return false;
+        }
+
+        if (!listen.Address.Equals(IPAddress.Any) && !listen.Address.Equals(IPAddress.IPv6Any))
+        {
+            return Normalize(listen.Address).Equals(Normalize(address));
+        }
+
+        return IPAddress.IsLoopback(address) || LocalAddresses.Value.Contains(Normalize(address));
+    }
+
+    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private static readonly Lazy<HashSet<IPAddress>> LocalAddresses = new(() =>
+    {
+        try
+        {
+            return [.. System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
+                .Select(unicast => Normalize(unicast.Address))];
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+            return [];
+        }
+    });
+
     /// <summary>Follows discovery; on failure keeps the last known peers and retries with backoff.</summary>
     private async Task DiscoverAsync()
     {
@@ -486,9 +519,9 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
                         MeshLog.DiscoveryRecovered(_logger, peers.Count);
                     }
 
-                    // A node that registered no client makes no calls: it links to nobody (discovery still runs,
-                    // so its health reports a failing API).
-                    _links.Apply(_calls ? peers : []);
+                    // A node links only to peers hosting services it calls: one that registered no client links to
+                    // nobody (discovery still runs, so its health reports a failing API).
+                    _links.Apply(peers);
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

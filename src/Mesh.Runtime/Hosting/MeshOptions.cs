@@ -57,6 +57,30 @@ public sealed class MeshOptions
     public int ConnectionsPerPeer { get; set; } = 1;
 
     /// <summary>
+    /// A service hosted by more peers than this is reached through a deterministic aperture: each caller links to
+    /// an even, overlapping subset of those peers chosen by its place on a ring (so every peer gets the same share of
+    /// callers), sized to the load the caller sends and never under <see cref="ApertureMinPeers"/>. With at most this
+    /// many peers the caller links to all of them. At least 1; <see cref="int.MaxValue"/> turns the aperture off.
+    /// Default 32.
+    /// </summary>
+    public int ApertureThreshold { get; set; } = 32;
+
+    /// <summary>
+    /// The fewest peers of a service a caller's aperture holds, for redundancy, however idle the caller is (see
+    /// <see cref="ApertureThreshold"/>). The aperture grows past it when the caller keeps more than two calls in
+    /// flight per peer, and shrinks back when it keeps fewer than one per two peers. 1 to
+    /// <see cref="ApertureThreshold"/>. Default 12.
+    /// </summary>
+    public int ApertureMinPeers { get; set; } = 12;
+
+    /// <summary>
+    /// Most outgoing links this node tries to form at once (connect, TLS and handshake); the others wait their turn,
+    /// so a node that finds many peers at once, or loses many links at once, does not flood its peers (or its own
+    /// CPU) with handshakes. 1 to 1024. Default 16.
+    /// </summary>
+    public int MaxLinkAttemptsInProgress { get; set; } = 16;
+
+    /// <summary>
     /// How calls that the balancer sends to this node itself run (the node is among its peers when discovery
     /// lists it, as in Kubernetes). <see cref="LocalCallMode.Network"/> (the default) sends them over a
     /// loopback link like any other; <see cref="LocalCallMode.ShortCircuit"/> runs them in-process, still

@@ -78,6 +78,21 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             errors.Add($"MeshOptions.ConnectionsPerPeer must be between 1 and 64; it is {options.ConnectionsPerPeer}.");
         }
 
+        if (options.ApertureThreshold < 1)
+        {
+            errors.Add($"MeshOptions.ApertureThreshold must be at least 1 (int.MaxValue turns the aperture off); it is {options.ApertureThreshold}.");
+        }
+
+        if (options.ApertureMinPeers < 1 || options.ApertureMinPeers > Math.Max(1, options.ApertureThreshold))
+        {
+            errors.Add($"MeshOptions.ApertureMinPeers must be between 1 and MeshOptions.ApertureThreshold ({options.ApertureThreshold}); it is {options.ApertureMinPeers}.");
+        }
+
+        if (options.MaxLinkAttemptsInProgress is < 1 or > 1024)
+        {
+            errors.Add($"MeshOptions.MaxLinkAttemptsInProgress must be between 1 and 1024; it is {options.MaxLinkAttemptsInProgress}.");
+        }
+
         if (!Enum.IsDefined(options.LocalCalls))
         {
             errors.Add($"MeshOptions.LocalCalls must be one of {string.Join(", ", Enum.GetNames<LocalCallMode>())}; it is {(int)options.LocalCalls}.");

@@ -7,6 +7,7 @@ internal sealed class MeshServiceRegistrations
 {
     private readonly List<Func<IServiceProvider, HostedService>> _hosted = [];
     private readonly HashSet<Type> _hostedTypes = [];
+    private readonly HashSet<string> _called = new(StringComparer.Ordinal);
 
     public int HostedCount => _hosted.Count;
 
@@ -15,9 +16,12 @@ internal sealed class MeshServiceRegistrations
     /// link to the peers discovery finds. A node that only serves keeps no links of its own (N back-ends that
     /// never call each other would otherwise hold N² links they never use).
     /// </summary>
-    public bool Calls { get; private set; }
+    public bool Calls => _called.Count > 0;
 
-    public void AddCaller() => Calls = true;
+    /// <summary>The names of the services this node calls: it links only to peers hosting one of them.</summary>
+    public IReadOnlyCollection<string> CalledServices => _called;
+
+    public void AddCaller(string serviceName) => _called.Add(serviceName);
 
     public bool TryAdd(Type serviceType, Func<IServiceProvider, HostedService> factory)
     {

@@ -9,17 +9,73 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Membership;
 
 /// <summary>
-/// Keeps <see cref="MeshOptions.ConnectionsPerPeer"/> links (usually one) to every discovered peer: connects
-/// with jittered exponential backoff, re-links when a link closes, follows readiness changes, and drains links
-/// to peers that left (in-flight calls finish, new calls go elsewhere). A peer's links share its balancing
-/// statistics, so the balancer sees the peer once.
+/// Keeps <see cref="MeshOptions.ConnectionsPerPeer"/> links (usually one) to the peers this node needs: those hosting
+/// a service it calls — all of them, or, past <see cref="MeshOptions.ApertureThreshold"/> peers for a service, a
+/// deterministic aperture of them (<see cref="ApertureRing"/>, sized by <see cref="ApertureSizer"/>). A peer whose
+/// services are not known yet is linked once to learn them from its hello, and the link is kept only if the peer is
+/// needed. Connects with jittered, capped exponential backoff and at most
+/// <see cref="MeshOptions.MaxLinkAttemptsInProgress"/> attempts at once, re-links when a link closes, follows
+/// readiness changes, and drains links to peers that left or are no longer needed (in-flight calls finish, new calls
+/// go elsewhere). A peer's links share its balancing statistics, so the balancer sees the peer once.
 /// </summary>
-internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, Balancer balancer, ClientLinkFactory links, ILogger<PeerLinks> logger)
+internal sealed class PeerLinks
 {
+    /// <summary>How often the apertures sample the load their callers send.</summary>
+    internal static readonly TimeSpan ApertureSampleInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Ring positions for a caller that discovery does not list (its position comes from its node id).</summary>
+    private const int UnlistedRingSize = 1 << 16;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Slot> _slots = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly LogFolder _refused = new(TimeSpan.FromSeconds(10));
+    private readonly Dictionary<string, KnownPeer> _known = [];
+    private readonly Dictionary<string, ApertureSizer> _sizers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _attempts;
+    private readonly MeshOptions _options;
+    private readonly PeerDirectory _directory;
+    private readonly HelloMessage _hello;
+    private readonly Balancer _balancer;
+    private readonly ClientLinkFactory _links;
+    private readonly string[] _called;
+    private readonly Func<DiscoveredPeer, bool> _isSelf;
+    private readonly ILogger<PeerLinks> _logger;
+    private DiscoveredPeer[] _ring = [];
+    private Task? _sampling;
+
+    /// <param name="options">The node's options.</param>
+    /// <param name="directory">Where linked peers are published for the router.</param>
+    /// <param name="hello">This node's hello.</param>
+    /// <param name="balancer">Creates each peer's statistics.</param>
+    /// <param name="links">Creates and secures links.</param>
+    /// <param name="calledServices">The services this node calls; with none it links to nobody.</param>
+    /// <param name="isSelf">Whether a discovered peer is this node (its place on the callers' ring).</param>
+    /// <param name="logger">The log.</param>
+    public PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, Balancer balancer, ClientLinkFactory links, IEnumerable<string> calledServices, Func<DiscoveredPeer, bool> isSelf, ILogger<PeerLinks> logger)
+    {
+        _options = options;
+        _directory = directory;
+        _hello = hello;
+        _balancer = balancer;
+        _links = links;
+        _called = [.. calledServices.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        _isSelf = isSelf;
+        _logger = logger;
+        _attempts = new SemaphoreSlim(options.MaxLinkAttemptsInProgress, options.MaxLinkAttemptsInProgress);
+    }
+
+    /// <summary>Number of peers with a slot (linked, linking, or waiting to re-link).</summary>
+    public int SlotCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _slots.Count;
+            }
+        }
+    }
 
     /// <summary>Reconciles the links with the latest set of peers from discovery.</summary>
     public void Apply(IReadOnlyList<DiscoveredPeer> peers)
@@ -31,29 +87,60 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
                 return;
             }
 
-            var wanted = peers.DistinctBy(p => p.Address).ToDictionary(p => p.Address);
-            foreach (var (address, slot) in _slots.ToList())
+            _ring = [.. peers.DistinctBy(p => p.Address).OrderBy(p => p.Address, StringComparer.Ordinal)];
+            var present = _ring.Select(p => p.Address).ToHashSet(StringComparer.Ordinal);
+            foreach (var address in _known.Keys.Where(a => !present.Contains(a)).ToList())
             {
-                if (!wanted.ContainsKey(address))
+                // A peer that comes back at the same address may be another process: learn its services again.
+                _known.Remove(address);
+            }
+
+            Reconcile();
+            _sampling ??= _called.Length > 0 ? SampleAperturesAsync() : null;
+        }
+    }
+
+    /// <summary>
+    /// The peers this node should link to now: every peer whose services are not known yet (to learn them), and of
+    /// the peers hosting each called service, all of them or the caller's aperture.
+    /// </summary>
+    internal Dictionary<string, DiscoveredPeer> Wanted()
+    {
+        lock (_gate)
+        {
+            var wanted = new Dictionary<string, DiscoveredPeer>(StringComparer.Ordinal);
+            if (_called.Length == 0)
+            {
+                return wanted;
+            }
+
+            foreach (var peer in _ring)
+            {
+                if (!_known.ContainsKey(peer.Address))
                 {
-                    _slots.Remove(address);
-                    slot.Leave();
+                    wanted[peer.Address] = peer;
                 }
             }
 
-            foreach (var (address, peer) in wanted)
+            foreach (var service in _called)
             {
-                if (_slots.TryGetValue(address, out var slot))
+                var hosts = Hosts(service);
+                foreach (var index in Window(service, hosts.Length))
                 {
-                    slot.Update(peer, directory);
-                }
-                else
-                {
-                    slot = new Slot(peer, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token), options.ConnectionsPerPeer);
-                    _slots.Add(address, slot);
-                    slot.Loop = Task.WhenAll(Enumerable.Range(0, options.ConnectionsPerPeer).Select(connection => MaintainAsync(slot, connection)));
+                    wanted[hosts[index].Address] = hosts[index];
                 }
             }
+
+            return wanted;
+        }
+    }
+
+    /// <summary>The size of the aperture for <paramref name="service"/> (the floor until its load is sampled).</summary>
+    internal int ApertureSize(string service)
+    {
+        lock (_gate)
+        {
+            return _sizers.TryGetValue(service, out var sizer) ? sizer.Size : _options.ApertureMinPeers;
         }
     }
 
@@ -63,11 +150,13 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
     public async Task StopAsync(CancellationToken grace)
     {
         Slot[] slots;
+        Task? sampling;
         lock (_gate)
         {
             _stopping.Cancel();
             slots = [.. _slots.Values];
             _slots.Clear();
+            sampling = _sampling;
         }
 
         foreach (var slot in slots)
@@ -89,7 +178,165 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             await Task.WhenAll(slots.Select(s => s.Loop!)).ConfigureAwait(false);
         }
 
+        if (sampling is not null)
+        {
+            await sampling.ConfigureAwait(false);
+        }
+
         _stopping.Dispose();
+    }
+
+    private void Reconcile()
+    {
+        var wanted = Wanted();
+        foreach (var (address, slot) in _slots.ToList())
+        {
+            if (!wanted.ContainsKey(address))
+            {
+                _slots.Remove(address);
+                slot.Leave();
+            }
+        }
+
+        foreach (var (address, peer) in wanted)
+        {
+            if (_slots.TryGetValue(address, out var slot))
+            {
+                slot.Update(peer, _directory);
+            }
+            else
+            {
+                slot = new Slot(peer, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token), _options.ConnectionsPerPeer);
+                _slots.Add(address, slot);
+                slot.Loop = Task.WhenAll(Enumerable.Range(0, _options.ConnectionsPerPeer).Select(connection => MaintainAsync(slot, connection)));
+            }
+        }
+    }
+
+    /// <summary>The discovered peers known to host <paramref name="service"/>, in ring order.</summary>
+    private DiscoveredPeer[] Hosts(string service)
+        => [.. _ring.Where(peer => _known.TryGetValue(peer.Address, out var known) && known.Services.Contains(service))];
+
+    /// <summary>Indices into <see cref="Hosts"/> of the peers of <paramref name="service"/> this node links to.</summary>
+    private int[] Window(string service, int hosts)
+    {
+        if (hosts <= _options.ApertureThreshold)
+        {
+            return [.. Enumerable.Range(0, hosts)];
+        }
+
+        if (!_sizers.TryGetValue(service, out var sizer))
+        {
+            _sizers[service] = sizer = new ApertureSizer(_options.ApertureMinPeers);
+        }
+
+        var (index, callers) = RingPosition();
+        return ApertureRing.Window(index, callers, hosts, sizer.Size);
+    }
+
+    /// <summary>
+    /// This node's place among the callers: its index in discovery's peers ordered by address, or, when discovery
+    /// does not list it, a place derived from its node id among as many slots as the ring has room for.
+    /// </summary>
+    private (int Index, int Count) RingPosition()
+    {
+        for (var i = 0; i < _ring.Length; i++)
+        {
+            var peer = _ring[i];
+            if ((_known.TryGetValue(peer.Address, out var known) && known.NodeId == _hello.NodeId) || _isSelf(peer))
+            {
+                return (i, _ring.Length);
+            }
+        }
+
+        return ((int)(StableHash.Compute(_hello.NodeId) % UnlistedRingSize), UnlistedRingSize);
+    }
+
+    /// <summary>
+    /// Records what <paramref name="link"/>'s hello says the peer hosts; returns whether the link is still wanted
+    /// (the peer hosts a called service and is inside the aperture).
+    /// </summary>
+    private bool Learned(Slot slot, ClientLink link)
+    {
+        lock (_gate)
+        {
+            var known = new KnownPeer(link.PeerNodeId, [.. link.Remote!.Services.Select(s => s.Name)]);
+            var address = slot.Peer.Address;
+            if (!_known.TryGetValue(address, out var previous) || !previous.SameAs(known))
+            {
+                _known[address] = known;
+                if (!_stopping.IsCancellationRequested)
+                {
+                    Reconcile();
+                }
+            }
+
+            return _slots.TryGetValue(address, out var current) && current == slot && !slot.Leaving.IsCancellationRequested;
+        }
+    }
+
+    /// <summary>
+    /// Every <see cref="ApertureSampleInterval"/>, feeds each aperture the calls in flight to its linked peers and
+    /// re-links when its size changes.
+    /// </summary>
+    private async Task SampleAperturesAsync()
+    {
+        using var timer = new PeriodicTimer(ApertureSampleInterval, _balancer.Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                SampleApertures();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>One load sample for every service past the threshold; re-links if an aperture changed size.</summary>
+    internal void SampleApertures()
+    {
+        lock (_gate)
+        {
+            var changed = false;
+            foreach (var (service, sizer) in _sizers)
+            {
+                var hosts = Hosts(service);
+                if (hosts.Length <= _options.ApertureThreshold)
+                {
+                    continue;
+                }
+
+                var outstanding = 0;
+                var linked = 0;
+                foreach (var host in hosts)
+                {
+                    if (_slots.TryGetValue(host.Address, out var slot) && slot.Links.FirstOrDefault(l => l is not null) is { } link)
+                    {
+                        linked++;
+                        outstanding += link.Stats.Outstanding;
+                    }
+                }
+
+                if (sizer.Sample(outstanding, linked, hosts.Length))
+                {
+                    changed = true;
+                    MeshLog.ApertureResized(_logger, service, sizer.Size, hosts.Length, sizer.Outstanding);
+                }
+            }
+
+            if (changed && !_stopping.IsCancellationRequested)
+            {
+                Reconcile();
+            }
+        }
+    }
+
+    /// <summary>What a peer's hello said: its node id and the services it hosts.</summary>
+    private sealed record KnownPeer(string NodeId, HashSet<string> Services)
+    {
+        public bool SameAs(KnownPeer other) => NodeId == other.NodeId && Services.SetEquals(other.Services);
     }
 
     private async Task MaintainAsync(Slot slot, int connection)
@@ -103,15 +350,22 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             {
                 link = await ConnectAsync(slot, leaving).ConfigureAwait(false);
                 failures = 0;
+                if (!Learned(slot, link))
+                {
+                    // Linked only to learn the peer's services: it hosts none this node calls, or lies outside the aperture.
+                    MeshLog.PeerNotNeeded(_logger, link.PeerNodeId, slot.Peer.Address);
+                    return;
+                }
+
                 slot.Links[connection] = link;
-                link.Draining += directory.Remove;
-                directory.Add(link, slot.Peer.IsReady);
-                MeshLog.PeerLinked(logger, link.PeerNodeId, link.RemoteEndPoint, link.PeerIdentity ?? "none: plaintext", string.Join(", ", link.Remote!.Services.Select(s => s.Name)));
+                link.Draining += _directory.Remove;
+                _directory.Add(link, slot.Peer.IsReady);
+                MeshLog.PeerLinked(_logger, link.PeerNodeId, link.RemoteEndPoint, link.PeerIdentity ?? "none: plaintext", string.Join(", ", link.Remote!.Services.Select(s => s.Name)));
                 await Task.WhenAny(link.Closed, Task.Delay(Timeout.Infinite, leaving)).ConfigureAwait(false);
                 if (leaving.IsCancellationRequested)
                 {
                     // The peer left the set (or this node stops): no new calls; close once in-flight calls complete.
-                    directory.Remove(link);
+                    _directory.Remove(link);
                     link.BeginDrain();
                     await link.Closed.ConfigureAwait(false);
                     return;
@@ -124,16 +378,16 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             catch (Exception ex) when (LinkFailure.IsLinkFailure(ex))
             {
                 failures++;
-                links.OnFailed(slot.Peer.Address, ex);
-                var delay = Backoff.Jittered(failures, options.ReconnectMinBackoff, options.ReconnectMaxBackoff);
+                _links.OnFailed(slot.Peer.Address, ex);
+                var delay = Backoff.Jittered(failures, _options.ReconnectMinBackoff, _options.ReconnectMaxBackoff);
                 if (ex is ProtocolException or System.Security.Authentication.AuthenticationException && _refused.ShouldLog(slot.Peer.Address, out var folded))
                 {
                     // The peer answered but refused this node (other mesh, other protocol version): an operator must act.
-                    MeshLog.LinkRefusedByPeer(logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message, folded);
+                    MeshLog.LinkRefusedByPeer(_logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message, folded);
                 }
                 else
                 {
-                    MeshLog.ConnectFailed(logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message);
+                    MeshLog.ConnectFailed(_logger, slot.Peer.Address, failures, (long)delay.TotalMilliseconds, ex.Message);
                 }
 
                 await Backoff.DelayAsync(delay, leaving).ConfigureAwait(false);
@@ -143,24 +397,39 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             {
                 if (link is not null)
                 {
-                    directory.Remove(link);
+                    _directory.Remove(link);
                     slot.Links[connection] = null;
-                    MeshLog.PeerUnlinked(logger, link.Remote?.NodeId, link.RemoteEndPoint);
+                    MeshLog.PeerUnlinked(_logger, link.Remote?.NodeId, link.RemoteEndPoint);
                     await link.DisposeAsync().ConfigureAwait(false);
                     slot.ReleaseStats();
                 }
             }
 
             // The link closed (the peer stopped or drained): reconnect after a short, jittered pause.
-            await Backoff.DelayAsync(Backoff.Jittered(1, options.ReconnectMinBackoff, options.ReconnectMaxBackoff), leaving).ConfigureAwait(false);
+            await Backoff.DelayAsync(Backoff.Jittered(1, _options.ReconnectMinBackoff, _options.ReconnectMaxBackoff), leaving).ConfigureAwait(false);
         }
     }
 
     private async Task<ClientLink> ConnectAsync(Slot slot, CancellationToken cancellationToken)
     {
+        // A bounded number of attempts at once: a node that finds (or loses) many peers at once links to them in
+        // turn instead of flooding them, and its own CPU, with handshakes that then time out and start over.
+        await _attempts.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ConnectOnceAsync(slot, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _attempts.Release();
+        }
+    }
+
+    private async Task<ClientLink> ConnectOnceAsync(Slot slot, CancellationToken cancellationToken)
+    {
         var peer = slot.Peer;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ConnectTimeout);
+        timeout.CancelAfter(_options.ConnectTimeout);
         var addresses = IPAddress.TryParse(peer.Host, out var address)
             ? [address]
             : await Dns.GetHostAddressesAsync(peer.Host, timeout.Token).ConfigureAwait(false);
@@ -180,14 +449,14 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             throw;
         }
 
-        var link = links.Create(socket, slot.StatsFor(balancer));
+        var link = _links.Create(socket, slot.StatsFor(_balancer));
         try
         {
-            await links.SecureAsync(link, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
-            var remote = await link.HandshakeAsync(hello, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
-            if (remote.MeshName != options.MeshName)
+            await _links.SecureAsync(link, _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+            var remote = await link.HandshakeAsync(_hello, _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+            if (remote.MeshName != _options.MeshName)
             {
-                throw new ProtocolException($"the peer belongs to mesh '{remote.MeshName}', this node to '{options.MeshName}'");
+                throw new ProtocolException($"the peer belongs to mesh '{remote.MeshName}', this node to '{_options.MeshName}'");
             }
 
             if (!slot.Owns(link))
@@ -204,7 +473,7 @@ internal sealed class PeerLinks(MeshOptions options, PeerDirectory directory, He
             throw;
         }
 
-        links.OnLinked(link);
+        _links.OnLinked(link);
         link.Start();
         return link;
     }
