@@ -82,6 +82,9 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
     public string NodeId => _options.NodeId;
 
+    /// <summary>The node's outgoing links (which peers it keeps links to, and its apertures).</summary>
+    internal PeerLinks Links => _links;
+
     /// <summary>Runs the calls this node makes to itself, when <see cref="MeshOptions.LocalCalls"/> says so.</summary>
     internal LocalCalls? Local { get; }
 

@@ -42,6 +42,7 @@ internal sealed class PeerLinks
     private readonly Func<DiscoveredPeer, bool> _isSelf;
     private readonly ILogger<PeerLinks> _logger;
     private DiscoveredPeer[] _ring = [];
+    private TaskCompletionSource _slotsChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _sampling;
 
     /// <param name="options">The node's options.</param>
@@ -74,6 +75,26 @@ internal sealed class PeerLinks
             {
                 return _slots.Count;
             }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="predicate"/> holds for the addresses of the peers this node keeps links to.</summary>
+    internal async Task WaitForSlotsAsync(Func<IReadOnlyCollection<string>, bool> predicate, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (predicate(_slots.Keys))
+                {
+                    return;
+                }
+
+                changed = _slotsChanged.Task;
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -189,12 +210,15 @@ internal sealed class PeerLinks
     private void Reconcile()
     {
         var wanted = Wanted();
+        var before = _slots.Count;
+        var changed = false;
         foreach (var (address, slot) in _slots.ToList())
         {
             if (!wanted.ContainsKey(address))
             {
                 _slots.Remove(address);
                 slot.Leave();
+                changed = true;
             }
         }
 
@@ -209,7 +233,15 @@ internal sealed class PeerLinks
                 slot = new Slot(peer, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token), _options.ConnectionsPerPeer);
                 _slots.Add(address, slot);
                 slot.Loop = Task.WhenAll(Enumerable.Range(0, _options.ConnectionsPerPeer).Select(connection => MaintainAsync(slot, connection)));
+                changed = true;
             }
+        }
+
+        if (changed || before != _slots.Count)
+        {
+            var signal = _slotsChanged;
+            _slotsChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal.TrySetResult();
         }
     }
 
