@@ -13,6 +13,9 @@ const string Usage = """
       --bars            the default against the best other policy on every workload, and whether the issue's bars hold
       --keyed [NAME]    keyed workloads (zipf, hot-key, slow-node, or all): bounded-load hashing vs plain consistent
                         hashing vs no affinity (LoadAware); then how many of 100,000 keys move when a node joins or leaves
+      --scale [SxC]     S servers x C callers (default 1000x1000), full mesh against the deterministic aperture
+      --aperture N      the aperture's floor for --scale (default 12)
+      --seconds N       simulated seconds for --scale (default 6)
     Prints the comparison table, then one JSON object per workload × policy.
     """;
 
@@ -21,6 +24,9 @@ int? seed = null;
 var sweep = false;
 var bars = false;
 string? keyed = null;
+string? scale = null;
+var aperture = 12;
+var seconds = 6.0;
 string? sweepFilter = null;
 try
 {
@@ -44,6 +50,11 @@ try
             case "--keyed":
                 keyed = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "all";
                 break;
+            case "--scale":
+                scale = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "1000x1000";
+                break;
+            case "--aperture": aperture = int.Parse(Next(args, ref i), System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--seconds": seconds = double.Parse(Next(args, ref i), System.Globalization.CultureInfo.InvariantCulture); break;
             case "--help" or "-h": Console.WriteLine(Usage); return 0;
             default: throw new ArgumentException($"Unknown flag '{args[i]}'.");
         }
@@ -81,6 +92,22 @@ try
             Console.WriteLine(line);
         }
 
+        return 0;
+    }
+
+    if (scale is not null)
+    {
+        var size = scale.Split('x');
+        if (size.Length != 2 || !int.TryParse(size[0], out var servers) || !int.TryParse(size[1], out var callers) || servers < 1 || callers < 1)
+        {
+            throw new ArgumentException($"--scale takes SERVERSxCALLERS (e.g. 1000x1000), not '{scale}'.");
+        }
+
+        var name = policy is null or "all" ? LoadBalancingPolicies.Default : policy;
+        Console.WriteLine($"# policy {name}, seed {seed ?? 1}, {seconds} s simulated (1 s warm-up)");
+        Console.WriteLine(Scale.Header());
+        Console.WriteLine(Scale.Row(new Simulation(Scale.Create(servers, callers, seconds, null, seed ?? 1), name).Run(), "full mesh"));
+        Console.WriteLine(Scale.Row(new Simulation(Scale.Create(servers, callers, seconds, aperture, seed ?? 1), name).Run(), $"aperture {aperture}"));
         return 0;
     }
 

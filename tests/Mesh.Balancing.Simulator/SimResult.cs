@@ -21,6 +21,9 @@ internal sealed record SimResult(
     long Shed,
     IReadOnlyList<int> FailuresBySecond)
 {
+    /// <summary>Links each caller holds and each server accepts at the end of the run, and load reports sent.</summary>
+    public LinkFigures? Links { get; init; }
+
     /// <summary>Calls that completed (within the deadline, if any), of all that ended after warm-up.</summary>
     public double SuccessRatio => Completed + DeadlineExceeded + Shed == 0 ? double.NaN : (double)Completed / (Completed + DeadlineExceeded + Shed);
 
@@ -104,3 +107,6 @@ internal sealed record SimResult(
 
 /// <summary>One server's part in a run.</summary>
 internal sealed record ServerResult(string Name, long Calls, double Share, double Utilisation, double CapacityShare);
+
+/// <summary>How many links the callers held at the end of a run, and how many load-report messages flowed.</summary>
+internal sealed record LinkFigures(double PerCallerMean, int PerCallerMax, double PerServerMean, int PerServerMax, long Total, double ReportsPerSecond);

@@ -30,6 +30,7 @@ internal sealed class Simulation
     private readonly long _end;
     private readonly long _deadline;
     private long _sequence;
+    private long _reportMessages;
 
     public Simulation(Workload workload, string policyName)
     {
@@ -47,7 +48,8 @@ internal sealed class Simulation
             _servers.Length,
             new SlowStartGate(_settings.SlowStartWindow, _time),
             new Random(Seed(500_000 + i)),
-            i < workload.Callers ? 0 : Micros(workload.LateCallersAtSeconds * 1000)))];
+            i < workload.Callers ? 0 : Micros(workload.LateCallersAtSeconds * 1000),
+            workload.Aperture is { } floor ? new ApertureSizer(floor) : null))];
         _metrics = new SimMetrics(workload, _servers);
     }
 
@@ -68,6 +70,7 @@ internal sealed class Simulation
         Deadline,
         Report,
         Broadcast,
+        Sample,
     }
 
     public SimResult Run()
@@ -107,7 +110,19 @@ internal sealed class Simulation
             Handle(e);
         }
 
-        return _metrics.Finish(_policyName, _servers);
+        var result = _metrics.Finish(_policyName, _servers);
+        var perCaller = _callers.Select(c => c.Stats.Count(s => s is not null)).ToArray();
+        var perServer = _servers.Select(s => _callers.Count(c => c.Stats[s.Index] is not null)).ToArray();
+        return result with
+        {
+            Links = new LinkFigures(
+                perCaller.Average(),
+                perCaller.Max(),
+                perServer.Average(),
+                perServer.Max(),
+                perCaller.Sum(),
+                _reportMessages / Math.Max(1e-9, _workload.DurationSeconds)),
+        };
     }
 
     private ILoadBalancingPolicy CreatePolicy(string name, ulong seed)
@@ -132,6 +147,7 @@ internal sealed class Simulation
             case Kind.Deadline: Expire(_callers[e.Caller], e.Call!); break;
             case Kind.Report: Deliver(_callers[e.Caller], e.Server, e.Report!, e.Generation); break;
             case Kind.Broadcast: Broadcast(_servers[e.Server], e.Generation); break;
+            case Kind.Sample: SampleAperture(_callers[e.Caller]); break;
         }
     }
 
@@ -179,6 +195,20 @@ internal sealed class Simulation
             return;
         }
 
+        if (caller.Sizer is not null)
+        {
+            // Through an aperture: the caller follows membership, and its window follows at its next call.
+            caller.Known[server.Index] = generation;
+            if (generation < 0 && caller.Generations[server.Index] == -generation)
+            {
+                caller.Stats[server.Index]?.MarkDraining();
+            }
+
+            caller.WindowDirty = true;
+            caller.Rebuild();
+            return;
+        }
+
         if (generation > 0 && caller.Generations[server.Index] < generation)
         {
             caller.Stats[server.Index] = new PeerStats(_settings, _time, rampUp: caller.SlowStart.ShouldRamp());
@@ -194,6 +224,26 @@ internal sealed class Simulation
 
     private void CallerJoin(Caller caller)
     {
+        if (caller.Sizer is not null)
+        {
+            foreach (var server in _servers.Where(s => s.Present))
+            {
+                caller.Known[server.Index] = server.Generation;
+            }
+
+            caller.WindowDirty = true;
+            Schedule(_time.Now + Micros(PeerLinksSampleMs), new Event(Kind.Sample, caller.Index, -1));
+        }
+        else
+        {
+            JoinFullMesh(caller);
+        }
+
+        StartCalls(caller);
+    }
+
+    private void JoinFullMesh(Caller caller)
+    {
         // The caller links to the servers present now; later changes reach it through Learn.
         foreach (var server in _servers.Where(s => s.Present))
         {
@@ -202,6 +252,10 @@ internal sealed class Simulation
         }
 
         caller.Rebuild();
+    }
+
+    private void StartCalls(Caller caller)
+    {
         if (_workload.ArrivalRate > 0 || _workload.RateSteps is { Count: > 0 })
         {
             ScheduleArrival(caller);
@@ -270,6 +324,11 @@ internal sealed class Simulation
         if (call.Done)
         {
             return;
+        }
+
+        if (caller.WindowDirty)
+        {
+            UpdateWindow(caller);
         }
 
         var candidates = caller.Candidates;
@@ -451,6 +510,13 @@ internal sealed class Simulation
             var report = Encode(server.Monitor.Take(LoadReportFields.All));
             foreach (var caller in _callers)
             {
+                if (caller.Stats[server.Index] is null)
+                {
+                    // No link to this server (not yet joined, or outside the caller's aperture): no report.
+                    continue;
+                }
+
+                _reportMessages++;
                 Schedule(_time.Now + Network(caller.Index, server.Index) + ReportDelay(), new Event(Kind.Report, caller.Index, server.Index, Report: report, Generation: generation));
             }
         }
@@ -468,6 +534,63 @@ internal sealed class Simulation
                 caller.Rebuild();
             }
         }
+    }
+
+    /// <summary>As often as the runtime's links sample their apertures.</summary>
+    private const double PeerLinksSampleMs = 500;
+
+    /// <summary>
+    /// Re-links a caller to its aperture over the servers it knows to be present: new links for servers that enter
+    /// its window (fresh statistics, slow start as the runtime's links get), none kept for servers that leave it.
+    /// </summary>
+    private void UpdateWindow(Caller caller)
+    {
+        caller.WindowDirty = false;
+        var present = Enumerable.Range(0, _servers.Length).Where(i => caller.Known[i] > 0).ToArray();
+        var inWindow = new bool[_servers.Length];
+        if (present.Length > 0)
+        {
+            foreach (var index in ApertureRing.Window(caller.Index, _callers.Length, present.Length, caller.Sizer!.Size))
+            {
+                inWindow[present[index]] = true;
+            }
+        }
+
+        for (var server = 0; server < _servers.Length; server++)
+        {
+            if (!inWindow[server])
+            {
+                caller.Stats[server] = null;
+            }
+            else if (caller.Stats[server] is null || caller.Generations[server] != caller.Known[server])
+            {
+                caller.Stats[server] = new PeerStats(_settings, _time, rampUp: caller.SlowStart.ShouldRamp());
+                caller.Generations[server] = caller.Known[server];
+            }
+        }
+
+        caller.Rebuild();
+    }
+
+    private void SampleAperture(Caller caller)
+    {
+        var outstanding = 0;
+        var linked = 0;
+        foreach (var stats in caller.Stats)
+        {
+            if (stats is not null)
+            {
+                linked++;
+                outstanding += stats.Outstanding;
+            }
+        }
+
+        if (caller.Sizer!.Sample(outstanding, linked, caller.Known.Count(g => g > 0)))
+        {
+            caller.WindowDirty = true;
+        }
+
+        Schedule(_time.Now + Micros(PeerLinksSampleMs), new Event(Kind.Sample, caller.Index, -1));
     }
 
     private long ReportDelay()
@@ -527,8 +650,21 @@ internal sealed class Simulation
         int Generation = 0);
 
     /// <summary>A caller node: its policy, its statistics per server as a link set would hold them, and its slow-start gate.</summary>
-    private sealed class Caller(int index, ILoadBalancingPolicy policy, int servers, SlowStartGate slowStart, Random random, long joinAt)
+    private sealed class Caller(int index, ILoadBalancingPolicy policy, int servers, SlowStartGate slowStart, Random random, long joinAt, ApertureSizer? sizer)
     {
+        private bool _dirty = true;
+        private PeerStats[] _candidates = [];
+        private int[] _candidateServers = [];
+
+        /// <summary>The caller's aperture; null in a full mesh.</summary>
+        public ApertureSizer? Sizer => sizer;
+
+        /// <summary>With an aperture: the generation of each server the caller knows present (negative or 0: absent).</summary>
+        public int[] Known { get; } = new int[servers];
+
+        /// <summary>With an aperture: membership or the aperture's size changed since the window was last computed.</summary>
+        public bool WindowDirty { get; set; }
+
         public SlowStartGate SlowStart => slowStart;
 
         public int Index => index;
@@ -546,14 +682,37 @@ internal sealed class Simulation
         /// <summary>Which process (generation) of each server the caller's link is to.</summary>
         public int[] Generations { get; } = new int[servers];
 
-        public PeerStats[] Candidates { get; private set; } = [];
-
-        public int[] CandidateServers { get; private set; } = [];
-
-        public void Rebuild()
+        public PeerStats[] Candidates
         {
-            CandidateServers = [.. Enumerable.Range(0, Stats.Length).Where(i => Stats[i] is { IsAvailable: true })];
-            Candidates = [.. CandidateServers.Select(i => Stats[i]!)];
+            get
+            {
+                Refresh();
+                return _candidates;
+            }
+        }
+
+        public int[] CandidateServers
+        {
+            get
+            {
+                Refresh();
+                return _candidateServers;
+            }
+        }
+
+        /// <summary>Marks the candidates stale; they are rebuilt at the next call (many membership changes, one rebuild).</summary>
+        public void Rebuild() => _dirty = true;
+
+        private void Refresh()
+        {
+            if (!_dirty)
+            {
+                return;
+            }
+
+            _dirty = false;
+            _candidateServers = [.. Enumerable.Range(0, Stats.Length).Where(i => Stats[i] is { IsAvailable: true })];
+            _candidates = [.. _candidateServers.Select(i => Stats[i]!)];
         }
     }
 }

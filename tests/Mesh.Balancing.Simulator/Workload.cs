@@ -105,6 +105,13 @@ internal sealed record Workload
     /// <summary>Policies to compare (null: all).</summary>
     public IReadOnlyList<string>? Policies { get; init; }
 
+    /// <summary>
+    /// When set, each caller links only to its deterministic aperture of the servers (the runtime's
+    /// <see cref="ApertureRing"/>), at least this many, grown and shrunk by the runtime's <see cref="ApertureSizer"/>;
+    /// when null, every caller links to every server (full mesh).
+    /// </summary>
+    public int? Aperture { get; init; }
+
     public static Workload Parse(string json)
     {
         var workload = JsonSerializer.Deserialize<Workload>(json, Json) ?? throw new ArgumentException("The workload file is empty.");
@@ -149,6 +156,7 @@ internal sealed record Workload
     {
         Require(Servers.Count > 0, "servers must list at least one server");
         Require(Callers > 0, "callers must be positive");
+        Require(Aperture is null or > 0, "aperture must be positive (or absent for a full mesh)");
         Require(Concurrency > 0, "concurrency must be positive");
         Require(ArrivalRate >= 0 && (RateSteps ?? []).All(r => r.Rate >= 0), "arrivalRate and rateSteps must not be negative");
         Require(Bursts is null || (Bursts.EverySeconds > 0 && Bursts.DurationSeconds > 0 && Bursts.Factor > 0), "bursts need everySeconds, durationSeconds and factor > 0");
