@@ -402,12 +402,14 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         {
             // With TLS the peer proves who it is before anything else; then it presents itself first, and only a
             // peer of this mesh learns this node's id and services.
+            // The timeout adds this process's own recent lag: a starved node does not blame (and drop) its callers.
+            var handshakeTimeout = _options.HandshakeTimeout + LocalLag.Recent;
             if (_tls is not null)
             {
-                await connection.SecureAsync(_tls, asServer: true, _options.HandshakeTimeout, _stopping.Token).ConfigureAwait(false);
+                await connection.SecureAsync(_tls, asServer: true, handshakeTimeout, _stopping.Token).ConfigureAwait(false);
             }
 
-            await connection.AcceptHandshakeAsync(_hello, CheckMesh, _options.HandshakeTimeout, _stopping.Token).ConfigureAwait(false);
+            await connection.AcceptHandshakeAsync(_hello, CheckMesh, handshakeTimeout, _stopping.Token).ConfigureAwait(false);
             EndHandshake(ref handshaking);
             connection.OnAccepted();
             connection.Start();

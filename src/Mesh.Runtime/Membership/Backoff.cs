@@ -9,9 +9,16 @@ internal static class Backoff
 {
     /// <summary>The delay before retry number <paramref name="attempt"/> (1 for the first retry).</summary>
     public static TimeSpan Jittered(int attempt, TimeSpan min, TimeSpan max)
+        => Jittered(attempt, min, max, Random.Shared.NextDouble());
+
+    /// <summary>
+    /// The delay before retry number <paramref name="attempt"/> for a jitter draw <paramref name="unit"/> in [0, 1):
+    /// 0 gives half the capped exponential delay, values near 1 all of it.
+    /// </summary>
+    public static TimeSpan Jittered(int attempt, TimeSpan min, TimeSpan max, double unit)
     {
         var exponential = Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30)));
-        return TimeSpan.FromMilliseconds(exponential * (0.5 + (Random.Shared.NextDouble() / 2)));
+        return TimeSpan.FromMilliseconds(exponential * (0.5 + (Math.Clamp(unit, 0, 1) / 2)));
     }
 
     /// <summary>Waits <paramref name="delay"/>, returning early (without throwing) when <paramref name="cancellationToken"/> fires.</summary>

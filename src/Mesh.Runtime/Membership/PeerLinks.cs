@@ -484,8 +484,10 @@ internal sealed class PeerLinks
         var link = _links.Create(socket, slot.StatsFor(_balancer));
         try
         {
-            await _links.SecureAsync(link, _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
-            var remote = await link.HandshakeAsync(_hello, _options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+            // A starved node gives its handshakes the lag it measured on itself before it blames the peer.
+            var handshakeTimeout = _options.HandshakeTimeout + LocalLag.Recent;
+            await _links.SecureAsync(link, handshakeTimeout, cancellationToken).ConfigureAwait(false);
+            var remote = await link.HandshakeAsync(_hello, handshakeTimeout, cancellationToken).ConfigureAwait(false);
             if (remote.MeshName != _options.MeshName)
             {
                 throw new ProtocolException($"the peer belongs to mesh '{remote.MeshName}', this node to '{_options.MeshName}'");

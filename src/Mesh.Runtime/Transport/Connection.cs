@@ -399,10 +399,12 @@ internal abstract class Connection : IAsyncDisposable
         }
 
         var silent = now - Volatile.Read(ref _lastReceived);
-        switch (Heartbeat.Decide(silent, Volatile.Read(ref _initiator), _settings.HeartbeatInterval, _settings.HeartbeatTimeout))
+        // The timeout adds this process's own recent lag: a starved node blames itself before the peer.
+        var lag = LocalLag.Shared.RecentMilliseconds(Environment.TickCount64);
+        switch (Heartbeat.Decide(silent, Volatile.Read(ref _initiator), _settings.HeartbeatInterval, _settings.HeartbeatTimeout + TimeSpan.FromMilliseconds(lag)))
         {
             case HeartbeatAction.Dead:
-                AbortElsewhere($"the peer sent nothing for {silent} ms (MeshOptions.HeartbeatTimeout is {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms): it is dead or unreachable");
+                AbortElsewhere($"the peer sent nothing for {silent} ms (MeshOptions.HeartbeatTimeout is {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms, this process lagged up to {lag} ms): it is dead or unreachable");
                 return;
             case HeartbeatAction.Ping:
                 TrySendEmpty(FrameKind.Ping, 0);
