@@ -28,6 +28,7 @@ internal static class ClientMode
         var maxCalls = args.String("--calls", "0") is var c && int.TryParse(c, System.Globalization.CultureInfo.InvariantCulture, out var calls) && calls >= 0
             ? calls
             : throw new ArgumentException("--calls needs a count (0: no limit).");
+        var apertureThreshold = args.Int("--aperture-threshold", new MeshOptions().ApertureThreshold);
         args.EnsureAllUsed();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -35,6 +36,8 @@ internal static class ClientMode
             {
                 mesh.NodeId = nodeId;
                 mesh.LoadBalancingPolicy = policy;
+                mesh.ApertureThreshold = apertureThreshold;
+                mesh.ApertureMinPeers = Math.Min(mesh.ApertureMinPeers, apertureThreshold);
                 if (deadlineMs > 0)
                 {
                     mesh.DefaultDeadline = TimeSpan.FromMilliseconds(deadlineMs);
@@ -46,7 +49,9 @@ internal static class ClientMode
         await host.StartAsync().ConfigureAwait(false);
         using (var linking = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
-            await host.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(MeshServiceRegistry.Get<IWork>().Name, peers.Length, linking.Token).ConfigureAwait(false);
+            // Past the aperture threshold the client links to its aperture (at least ApertureMinPeers), not to all.
+            var linked = peers.Length <= apertureThreshold ? peers.Length : Math.Min(peers.Length, Math.Min(new MeshOptions().ApertureMinPeers, apertureThreshold));
+            await host.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(MeshServiceRegistry.Get<IWork>().Name, linked, linking.Token).ConfigureAwait(false);
         }
 
         var work = host.Services.GetRequiredService<IWork>();
@@ -93,11 +98,12 @@ internal static class ClientMode
         }
 
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => Task.Run(() => Worker(i)))).ConfigureAwait(false);
+        var linkedPeers = host.Services.GetRequiredService<IMeshNode>().Peers.Count;
         await host.StopAsync().ConfigureAwait(false);
-        Console.WriteLine(JsonSerializer.Serialize(new ClientResult(policy, measured.TotalSeconds, failed, byNode, [.. latencies]), DriverJson.Options));
+        Console.WriteLine(JsonSerializer.Serialize(new ClientResult(policy, measured.TotalSeconds, failed, byNode, [.. latencies], linkedPeers), DriverJson.Options));
         return failed == 0 || deadlineMs > 0 ? 0 : 1;
     }
 }
 
 /// <summary>What one client process measured.</summary>
-internal sealed record ClientResult(string Policy, double Seconds, int Failed, Dictionary<string, int> ByNode, long[] LatenciesUs);
+internal sealed record ClientResult(string Policy, double Seconds, int Failed, Dictionary<string, int> ByNode, long[] LatenciesUs, int LinkedPeers = 0);

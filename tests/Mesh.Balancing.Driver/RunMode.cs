@@ -23,6 +23,9 @@ internal static class RunMode
         ["slow-replica"] = new([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 250], 2, 0, 1000, 0),
         // One caller, one call at a time, 3 equal servers, 300 calls.
         ["sequential"] = new([1, 1, 1], 1, 1, 0, 300),
+        // Issue 18 item 4: one caller, 64 calls in flight over 8 servers, then over 128 (8 processes of 16 nodes).
+        ["spread-8"] = new([.. Enumerable.Repeat(1.0, 8)], 1, 64, 0, 0),
+        ["spread-128"] = new([.. Enumerable.Repeat(1.0, 8)], 1, 64, 0, 0, NodesPerProcess: 16),
     };
 
     public static async Task<int> RunAsync(Args args)
@@ -35,6 +38,7 @@ internal static class RunMode
         var scenarios = args.String("--scenarios", "equal,one-slow").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var policies = args.String("--policies", $"{Mesh.Balancing.LoadBalancingPolicies.RoundRobin},{Mesh.Balancing.LoadBalancingPolicies.Default}").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var json = args.Flag("--json");
+        var apertureThreshold = args.Int("--aperture-threshold", new MeshOptions().ApertureThreshold);
         args.EnsureAllUsed();
         if (scenarios.FirstOrDefault(s => !Scenarios.ContainsKey(s)) is { } unknown)
         {
@@ -60,14 +64,17 @@ internal static class RunMode
                 for (var i = 1; i <= spec.Factors.Length; i++)
                 {
                     var factor = spec.Factors[i - 1].ToString(CultureInfo.InvariantCulture);
-                    var server = ChildProcess.Start($"server --node-id s{i} --capacity {capacity} --cost-ms {costMs.ToString(CultureInfo.InvariantCulture)} --factor {factor}");
+                    var server = ChildProcess.Start($"server --node-id s{i} --capacity {capacity} --cost-ms {costMs.ToString(CultureInfo.InvariantCulture)} --factor {factor} --nodes {spec.NodesPerProcess}");
                     servers.Add(server);
-                    endpoints.Add(await server.ReadUntilAsync("LISTENING ", TimeSpan.FromSeconds(30)).ConfigureAwait(false));
+                    for (var node = 0; node < spec.NodesPerProcess; node++)
+                    {
+                        endpoints.Add(await server.ReadUntilAsync("LISTENING ", TimeSpan.FromSeconds(30)).ConfigureAwait(false));
+                    }
                 }
 
                 foreach (var policy in policies)
                 {
-                    var row = await RunPolicyAsync(scenario, spec, policy, endpoints, spec.Concurrency > 0 ? spec.Concurrency : concurrency, warmup, seconds).ConfigureAwait(false);
+                    var row = await RunPolicyAsync(scenario, spec, policy, endpoints, spec.Concurrency > 0 ? spec.Concurrency : concurrency, warmup, seconds, apertureThreshold).ConfigureAwait(false);
                     rows.Add(row);
                     Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-12} {1,-16} {2,9:0} {3,8:0.00} {4,8:0.00} {5,8:0.00} {6,7} {7,8:0.000}  {8}",
                         row.Scenario, row.Policy, row.CallsPerSecond, row.P50Ms, row.P99Ms, row.P999Ms, row.Failed, row.OkPercent, string.Join(" ", row.Servers.Select(s => s.Calls))));
@@ -88,11 +95,11 @@ internal static class RunMode
         return rows.All(r => r.Failed == 0 || Scenarios[r.Scenario].DeadlineMs > 0) ? 0 : 1;
     }
 
-    private static async Task<Row> RunPolicyAsync(string scenario, Scenario spec, string policy, List<string> endpoints, int concurrency, double warmup, double seconds)
+    private static async Task<Row> RunPolicyAsync(string scenario, Scenario spec, string policy, List<string> endpoints, int concurrency, double warmup, double seconds, int apertureThreshold)
     {
         var peers = string.Join(',', endpoints);
         var clients = Enumerable.Range(1, spec.Clients)
-            .Select(i => ChildProcess.Start(string.Create(CultureInfo.InvariantCulture, $"client --node-id c{i} --peers {peers} --policy {policy} --concurrency {concurrency} --warmup {warmup} --seconds {seconds} --deadline-ms {spec.DeadlineMs} --calls {spec.Calls}")))
+            .Select(i => ChildProcess.Start(string.Create(CultureInfo.InvariantCulture, $"client --node-id c{i} --peers {peers} --policy {policy} --concurrency {concurrency} --warmup {warmup} --seconds {seconds} --deadline-ms {spec.DeadlineMs} --calls {spec.Calls} --aperture-threshold {apertureThreshold}")))
             .ToList();
         try
         {
@@ -101,9 +108,10 @@ internal static class RunMode
             var results = lines.Select((line, i) => JsonSerializer.Deserialize<ClientResult>(line, DriverJson.Options)
                 ?? throw new InvalidOperationException($"client {i + 1} printed no result: {clients[i].Errors}")).ToList();
             var latencies = results.SelectMany(r => r.LatenciesUs).Order().ToArray();
-            var servers = Enumerable.Range(1, spec.Factors.Length)
-                .Select(i => new ServerRow($"s{i}", results.Sum(r => r.ByNode.GetValueOrDefault($"s{i}"))))
-                .ToList();
+            var names = Enumerable.Range(1, spec.Factors.Length)
+                .SelectMany(i => spec.NodesPerProcess == 1 ? [$"s{i}"] : Enumerable.Range(1, spec.NodesPerProcess).Select(k => $"s{i}-{k}"));
+            var servers = names.Select(name => new ServerRow(name, results.Sum(r => r.ByNode.GetValueOrDefault(name)))).ToList();
+            Console.WriteLine($"# {scenario}: {endpoints.Count} servers, client linked to {string.Join(", ", results.Select(r => r.LinkedPeers))} (aperture threshold {apertureThreshold}), {servers.Count(s => s.Calls > 0)} servers served calls");
             return new Row(
                 scenario,
                 policy,
@@ -124,7 +132,7 @@ internal static class RunMode
     private static double Percentile(long[] sorted, double p)
         => sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)] / 1000.0;
 
-    private sealed record Scenario(double[] Factors, int Clients, int Concurrency, int DeadlineMs, int Calls);
+    private sealed record Scenario(double[] Factors, int Clients, int Concurrency, int DeadlineMs, int Calls, int NodesPerProcess = 1);
 
     private sealed record Row(string Scenario, string Policy, double CallsPerSecond, double OkPercent, double P50Ms, double P99Ms, double P999Ms, int Failed, IReadOnlyList<ServerRow> Servers);
 

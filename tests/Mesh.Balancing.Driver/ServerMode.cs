@@ -6,7 +6,8 @@ namespace Mesh.Balancing.Driver;
 
 /// <summary>
 /// <c>server</c>: hosts <see cref="IWork"/> on 127.0.0.1 (or <c>--listen host:port</c>), prints <c>LISTENING host:port</c>, and stops
-/// (draining) when its standard input closes or reads <c>stop</c>.
+/// (draining) when its standard input closes or reads <c>stop</c>. With <c>--nodes K</c> it hosts K nodes (ids
+/// <c>ID-1</c> … <c>ID-K</c>, each on its own port), one <c>LISTENING</c> line each.
 /// </summary>
 internal static class ServerMode
 {
@@ -15,7 +16,28 @@ internal static class ServerMode
         var nodeId = args.String("--node-id", "server");
         var listen = args.String("--listen", "127.0.0.1:0");
         var settings = new WorkSettings(args.Int("--capacity", 4), TimeSpan.FromMilliseconds(args.Double("--cost-ms", 8) * args.Double("--factor", 1)));
+        var nodes = args.Int("--nodes", 1);
         args.EnsureAllUsed();
+        var hosts = new List<IHost>();
+        for (var i = 1; i <= nodes; i++)
+        {
+            var host = Build(nodes == 1 ? nodeId : $"{nodeId}-{i}", listen, settings);
+            await host.StartAsync().ConfigureAwait(false);
+            hosts.Add(host);
+            Console.WriteLine($"LISTENING {host.Services.GetRequiredService<IMeshNode>().ListenEndPoint}");
+        }
+
+        while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line && line.Trim() != "stop")
+        {
+        }
+
+        await Task.WhenAll(hosts.Select(h => h.StopAsync())).ConfigureAwait(false);
+        hosts.ForEach(h => h.Dispose());
+        return 0;
+    }
+
+    private static IHost Build(string nodeId, string listen, WorkSettings settings)
+    {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(settings);
@@ -26,14 +48,6 @@ internal static class ServerMode
                 mesh.ShutdownGracePeriod = TimeSpan.FromSeconds(5);
             })
             .AddService<IWork, WorkService>();
-        using var host = builder.Build();
-        await host.StartAsync().ConfigureAwait(false);
-        Console.WriteLine($"LISTENING {host.Services.GetRequiredService<IMeshNode>().ListenEndPoint}");
-        while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line && line.Trim() != "stop")
-        {
-        }
-
-        await host.StopAsync().ConfigureAwait(false);
-        return 0;
+        return builder.Build();
     }
 }
