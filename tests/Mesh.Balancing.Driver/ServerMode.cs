@@ -38,8 +38,9 @@ internal static class ServerMode
 
     private static IHost Build(string nodeId, string listen, WorkSettings settings)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // No configuration files (and so no file watchers: many nodes in one process would run out of inotify instances).
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning));
         builder.Services.AddSingleton(settings);
         builder.Services.AddMesh(mesh =>
             {

@@ -35,11 +35,11 @@ public sealed class ApertureScaleTests
     public void Run_CallersKeepManyCallsInFlight_ApertureGrowsPastItsFloor()
     {
         var idle = new Simulation(Scale.Create(servers: 100, callers: 10, seconds: 3, aperture: 4), LoadBalancingPolicies.Default).Run();
-        var busy = new Simulation(Scale.Create(servers: 100, callers: 10, seconds: 3, aperture: 4) with { Concurrency = 30 }, LoadBalancingPolicies.Default).Run();
+        var busy = new Simulation(Scale.Create(servers: 100, callers: 10, seconds: 3, aperture: 4) with { Concurrency = 100 }, LoadBalancingPolicies.Default).Run();
 
         // Ten callers cover 100 servers evenly with windows of 10 (one tile each); two calls in flight keep it there.
         Assert.Equal(10, idle.Links!.PerCallerMax);
-        // Thirty in flight is three per peer: the aperture grows to about 30 / 1.25 = 24 peers, three tiles of 10.
+        // A hundred in flight is ten per peer (past 8): the aperture grows to about 100 / 4 = 25 peers, three tiles of 10.
         Assert.Equal(30, busy.Links!.PerCallerMax);
         Assert.True(busy.MaxMeanCalls <= 1.2, $"calls served max/mean {busy.MaxMeanCalls:0.000}");
     }

@@ -2,20 +2,22 @@ namespace Mesh.Balancing;
 
 /// <summary>
 /// How many of a service's peers one caller's aperture holds, following the load the caller sends: the calls it
-/// has in flight per peer of the aperture, smoothed over samples. Above <see cref="HighLoad"/> per peer the aperture
-/// grows to bring it back to <see cref="TargetLoad"/> (busy peers get company, and calls stay dense enough per link
-/// to batch); below <see cref="LowLoad"/> it shrinks by one peer per sample, never under the floor.
+/// has in flight per peer of the aperture, smoothed over samples (slow or busy peers raise it: calls in flight are
+/// rate times latency). Above <see cref="HighLoad"/> per peer the aperture grows to bring it back to
+/// <see cref="TargetLoad"/>; below <see cref="LowLoad"/> it shrinks by one peer per sample, never under the floor. The
+/// band is high on purpose: a link whose reads carry several calls batches its writes and reads, one that carries
+/// under one call per read does not, so a caller keeps its calls dense rather than spread thin over many peers.
 /// </summary>
 internal sealed class ApertureSizer
 {
     /// <summary>Calls in flight per peer above which the aperture grows.</summary>
-    public const double HighLoad = 2.0;
+    public const double HighLoad = 8.0;
 
     /// <summary>Calls in flight per peer below which the aperture shrinks.</summary>
-    public const double LowLoad = 0.5;
+    public const double LowLoad = 1.0;
 
     /// <summary>Calls in flight per peer a growing aperture aims for (between the two bounds).</summary>
-    public const double TargetLoad = 1.25;
+    public const double TargetLoad = 4.0;
 
     /// <summary>Weight of the newest sample in the smoothed load.</summary>
     public const double SampleWeight = 0.5;

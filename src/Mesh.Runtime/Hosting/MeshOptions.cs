@@ -67,8 +67,8 @@ public sealed class MeshOptions
 
     /// <summary>
     /// The fewest peers of a service a caller's aperture holds, for redundancy, however idle the caller is (see
-    /// <see cref="ApertureThreshold"/>). The aperture grows past it when the caller keeps more than two calls in
-    /// flight per peer, and shrinks back when it keeps fewer than one per two peers. 1 to
+    /// <see cref="ApertureThreshold"/>). The aperture grows past it when the caller keeps more than eight calls in
+    /// flight per peer (to about four each), and shrinks back when it keeps fewer than one per peer. 1 to
     /// <see cref="ApertureThreshold"/>. Default 12.
     /// </summary>
     public int ApertureMinPeers { get; set; } = 12;

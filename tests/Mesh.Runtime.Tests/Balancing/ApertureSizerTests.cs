@@ -22,11 +22,11 @@ public sealed class ApertureSizerTests
     {
         var sizer = new ApertureSizer(12);
 
-        // 64 calls in flight over 12 peers (5.3 each): the aperture grows to hold about 1.25 per peer.
-        Assert.True(sizer.Sample(outstanding: 64, linkedPeers: 12, peerCount: 128));
-        Assert.Equal(52, sizer.Size);
-        Assert.False(sizer.Sample(outstanding: 64, linkedPeers: 52, peerCount: 128));
-        Assert.Equal(52, sizer.Size);
+        // 200 calls in flight over 12 peers (16.7 each, past 8): the aperture grows to hold about 4 per peer.
+        Assert.True(sizer.Sample(outstanding: 200, linkedPeers: 12, peerCount: 128));
+        Assert.Equal(50, sizer.Size);
+        Assert.False(sizer.Sample(outstanding: 200, linkedPeers: 50, peerCount: 128));
+        Assert.Equal(50, sizer.Size);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class ApertureSizerTests
             sizes.Add(sizer.Size);
         }
 
-        Assert.Equal(80, grown);
+        Assert.Equal(25, grown);
         Assert.Equal(3, sizer.Size);
         Assert.All(sizes.Zip(sizes.Skip(1)), pair => Assert.InRange(pair.First - pair.Second, 0, 1));
     }
@@ -63,9 +63,10 @@ public sealed class ApertureSizerTests
     {
         var sizer = new ApertureSizer(10);
 
+        // 64 calls in flight over 10 peers: 6.4 each, dense enough to batch and not past 8.
         for (var i = 0; i < 10; i++)
         {
-            Assert.False(sizer.Sample(outstanding: 12, linkedPeers: 10, peerCount: 100));
+            Assert.False(sizer.Sample(outstanding: 64, linkedPeers: 10, peerCount: 100));
         }
 
         Assert.Equal(10, sizer.Size);
