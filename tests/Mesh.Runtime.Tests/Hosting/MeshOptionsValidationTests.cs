@@ -27,6 +27,11 @@ public sealed class MeshOptionsValidationTests
     [InlineData("MaxConcurrentCalls", "0")]
     [InlineData("HeartbeatInterval", "0")]
     [InlineData("HeartbeatTimeout", "1")]
+    [InlineData("ApertureThreshold", "0")]
+    [InlineData("ApertureMinPeers", "0")]
+    [InlineData("ApertureMinPeers", "33")]
+    [InlineData("MaxLinkAttemptsInProgress", "0")]
+    [InlineData("MaxLinkAttemptsInProgress", "1025")]
     public async Task StartAsync_InvalidOption_FailsNamingTheOption(string option, string value)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -53,6 +58,9 @@ public sealed class MeshOptionsValidationTests
                 case "MaxConcurrentCalls": options.MaxConcurrentCalls = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "HeartbeatInterval": options.HeartbeatInterval = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
                 case "HeartbeatTimeout": options.HeartbeatTimeout = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+                case "ApertureThreshold": options.ApertureThreshold = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "ApertureMinPeers": options.ApertureMinPeers = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "MaxLinkAttemptsInProgress": options.MaxLinkAttemptsInProgress = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             }
         }).AddService<ITestService, TestService>();
         using var host = builder.Build();
