@@ -378,6 +378,7 @@ internal sealed class PeerLinks
         while (!leaving.IsCancellationRequested)
         {
             ClientLink? link = null;
+            var published = false;
             try
             {
                 link = await ConnectAsync(slot, leaving).ConfigureAwait(false);
@@ -392,6 +393,7 @@ internal sealed class PeerLinks
                 slot.Links[connection] = link;
                 link.Draining += _directory.Remove;
                 _directory.Add(link, slot.Peer.IsReady);
+                published = true;
                 MeshLog.PeerLinked(_logger, link.PeerNodeId, link.RemoteEndPoint, link.PeerIdentity ?? "none: plaintext", string.Join(", ", link.Remote!.Services.Select(s => s.Name)));
                 await Task.WhenAny(link.Closed, Task.Delay(Timeout.Infinite, leaving)).ConfigureAwait(false);
                 if (leaving.IsCancellationRequested)
@@ -431,7 +433,12 @@ internal sealed class PeerLinks
                 {
                     _directory.Remove(link);
                     slot.Links[connection] = null;
-                    MeshLog.PeerUnlinked(_logger, link.Remote?.NodeId, link.RemoteEndPoint);
+                    if (published)
+                    {
+                        // A link made only to learn the peer's services was never announced as linked.
+                        MeshLog.PeerUnlinked(_logger, link.Remote?.NodeId, link.RemoteEndPoint);
+                    }
+
                     await link.DisposeAsync().ConfigureAwait(false);
                     slot.ReleaseStats();
                 }
