@@ -14,7 +14,7 @@ internal sealed class MeshBuilder(IServiceCollection services, MeshServiceRegist
         where TService : class
     {
         ArgumentNullException.ThrowIfNull(definition);
-        registrations.AddCaller(definition.Name);
+        registrations.AddCaller(definition.Name, definition.ServiceType);
         services.TryAddSingleton(sp => definition.CreateProxy(sp.GetRequiredService<IMeshInvoker>()));
         return this;
     }
@@ -27,7 +27,7 @@ internal sealed class MeshBuilder(IServiceCollection services, MeshServiceRegist
     /// <summary>Registers the client proxy of <paramref name="definition"/>'s service, unless one is registered.</summary>
     public void AddClient(ServiceDefinition definition)
     {
-        registrations.AddCaller(definition.Name);
+        registrations.AddCaller(definition.Name, definition.ServiceType);
         services.TryAdd(ServiceDescriptor.Singleton(
             definition.ServiceType,
             sp => definition.CreateUntypedProxy(sp.GetRequiredService<IMeshInvoker>())));

@@ -76,7 +76,7 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         _hello = new HelloMessage(_options.NodeId, _options.MeshName, [.. catalog.Services.Select(s => s.Info)]);
         Local = _options.LocalCalls == LocalCallMode.ShortCircuit ? new LocalCalls(_server) : null;
         var clientLinks = new ClientLinkFactory(_linkSettings, _tls, metrics, directory, loggerFactory.CreateLogger<ClientLink>(), _options.NodeId, Local);
-        _links = new PeerLinks(_options, directory, _hello, balancer, clientLinks, registrations.CalledServices, IsSelf, loggerFactory.CreateLogger<PeerLinks>());
+        _links = new PeerLinks(_options, directory, _hello, balancer, clientLinks, registrations.CalledServices, registrations.KeyedServices, IsSelf, loggerFactory.CreateLogger<PeerLinks>());
         ObservePeers(metrics);
     }
 

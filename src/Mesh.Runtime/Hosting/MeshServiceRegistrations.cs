@@ -8,6 +8,7 @@ internal sealed class MeshServiceRegistrations
     private readonly List<Func<IServiceProvider, HostedService>> _hosted = [];
     private readonly HashSet<Type> _hostedTypes = [];
     private readonly HashSet<string> _called = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _keyed = new(StringComparer.Ordinal);
 
     public int HostedCount => _hosted.Count;
 
@@ -21,7 +22,17 @@ internal sealed class MeshServiceRegistrations
     /// <summary>The names of the services this node calls: it links only to peers hosting one of them.</summary>
     public IReadOnlyCollection<string> CalledServices => _called;
 
-    public void AddCaller(string serviceName) => _called.Add(serviceName);
+    /// <summary>The called services that are keyed: every caller must see all their hosts to agree on a key's owner.</summary>
+    public IReadOnlyCollection<string> KeyedServices => _keyed;
+
+    public void AddCaller(string serviceName, Type serviceType)
+    {
+        _called.Add(serviceName);
+        if (serviceType.GetCustomAttributes(typeof(BalancedServiceAttribute), inherit: false) is [BalancedServiceAttribute { Keyed: true }, ..])
+        {
+            _keyed.Add(serviceName);
+        }
+    }
 
     public bool TryAdd(Type serviceType, Func<IServiceProvider, HostedService> factory)
     {

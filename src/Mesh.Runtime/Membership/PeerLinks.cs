@@ -39,6 +39,7 @@ internal sealed class PeerLinks
     private readonly Balancer _balancer;
     private readonly ClientLinkFactory _links;
     private readonly string[] _called;
+    private readonly HashSet<string> _keyed;
     private readonly Func<DiscoveredPeer, bool> _isSelf;
     private readonly ILogger<PeerLinks> _logger;
     private DiscoveredPeer[] _ring = [];
@@ -51,9 +52,10 @@ internal sealed class PeerLinks
     /// <param name="balancer">Creates each peer's statistics.</param>
     /// <param name="links">Creates and secures links.</param>
     /// <param name="calledServices">The services this node calls; with none it links to nobody.</param>
+    /// <param name="keyedServices">Called services that are keyed: always linked to every host (all callers must agree on a key's owner).</param>
     /// <param name="isSelf">Whether a discovered peer is this node (its place on the callers' ring).</param>
     /// <param name="logger">The log.</param>
-    public PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, Balancer balancer, ClientLinkFactory links, IEnumerable<string> calledServices, Func<DiscoveredPeer, bool> isSelf, ILogger<PeerLinks> logger)
+    public PeerLinks(MeshOptions options, PeerDirectory directory, HelloMessage hello, Balancer balancer, ClientLinkFactory links, IEnumerable<string> calledServices, IEnumerable<string> keyedServices, Func<DiscoveredPeer, bool> isSelf, ILogger<PeerLinks> logger)
     {
         _options = options;
         _directory = directory;
@@ -61,6 +63,7 @@ internal sealed class PeerLinks
         _balancer = balancer;
         _links = links;
         _called = [.. calledServices.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        _keyed = [.. keyedServices];
         _isSelf = isSelf;
         _logger = logger;
         _attempts = new SemaphoreSlim(options.MaxLinkAttemptsInProgress, options.MaxLinkAttemptsInProgress);
@@ -252,8 +255,9 @@ internal sealed class PeerLinks
     /// <summary>Indices into <see cref="Hosts"/> of the peers of <paramref name="service"/> this node links to.</summary>
     private int[] Window(string service, int hosts)
     {
-        if (hosts <= _options.ApertureThreshold)
+        if (hosts <= _options.ApertureThreshold || _keyed.Contains(service))
         {
+            // Keyed services too: a key's owner is found on the ring of all hosts, which every caller must see.
             return [.. Enumerable.Range(0, hosts)];
         }
 
