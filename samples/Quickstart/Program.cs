@@ -35,6 +35,7 @@ for (var i = 1; i <= options.Nodes; i++)
             mesh.NodeId = $"node-{i}";
             mesh.ListenEndpoint = "127.0.0.1:0";
             certificates?.Configure(mesh, mesh.NodeId);
+            mesh.AllowPlaintext = certificates is null;
         })
         .AddService<IGreeter, Greeter>();
     var host = builder.Build();
@@ -49,6 +50,7 @@ clientBuilder.Services
     {
         mesh.NodeId = "client";
         certificates?.Configure(mesh, mesh.NodeId);
+        mesh.AllowPlaintext = certificates is null;
     })
     .UseStaticPeers(servers.Select(s => s.Host.Services.GetRequiredService<IMeshNode>().ListenEndPoint!.ToString()))
     .AddClient<IGreeter>();

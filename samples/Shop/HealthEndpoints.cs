@@ -8,7 +8,7 @@ public static class HealthEndpoints
     /// <summary>Liveness probe path.</summary>
     public const string LivePath = "/healthz/live";
 
-    /// <summary>Readiness probe path: 503 from the moment the node drains.</summary>
+    /// <summary>Readiness probe path: 503 until the node runs with usable TLS certificates, and from the moment it drains.</summary>
     public const string ReadyPath = "/healthz/ready";
 
     /// <summary>
@@ -39,8 +39,11 @@ public static class HealthEndpoints
         // Ready only while running: false from the moment SIGTERM starts the drain, so the Pod leaves the
         // Service's ready endpoints. Degraded discovery (API unreachable) keeps the node ready on its last
         // known peers, and says so.
+        // Not ready either while the node's TLS certificate files (the mounted Secret) are missing or invalid.
         app.MapGet(ReadyPath, (IMeshNode node) => node.IsReady
             ? Results.Text(node.DiscoveryFailure is { } failure ? $"ready (degraded: {failure})" : "ready")
-            : Results.Text(node.State.ToString().ToLowerInvariant(), statusCode: StatusCodes.Status503ServiceUnavailable));
+            : Results.Text(
+                node.State == MeshNodeState.Running && node.TlsFailure is { } tls ? $"not ready: {tls}" : node.State.ToString().ToLowerInvariant(),
+                statusCode: StatusCodes.Status503ServiceUnavailable));
     }
 }

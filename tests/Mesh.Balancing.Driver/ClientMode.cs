@@ -35,6 +35,7 @@ internal static class ClientMode
         builder.Services.AddMesh(mesh =>
             {
                 mesh.NodeId = nodeId;
+                mesh.AllowPlaintext = true;
                 mesh.LoadBalancingPolicy = policy;
                 mesh.ApertureThreshold = apertureThreshold;
                 mesh.ApertureMinPeers = Math.Min(mesh.ApertureMinPeers, apertureThreshold);

@@ -45,6 +45,7 @@ internal static class ServerMode
         builder.Services.AddMesh(mesh =>
             {
                 mesh.NodeId = nodeId;
+                mesh.AllowPlaintext = true;
                 mesh.ListenEndpoint = listen;
                 mesh.ShutdownGracePeriod = TimeSpan.FromSeconds(5);
             })

@@ -31,6 +31,7 @@ public class LocalCallBenchmarks
         builder.Services.AddMesh(o =>
             {
                 o.NodeId = "bench-self";
+                o.AllowPlaintext = true;
                 o.ListenEndpoint = "127.0.0.1:0";
                 o.LocalCalls = Mode;
             })

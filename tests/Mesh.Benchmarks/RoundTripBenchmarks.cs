@@ -66,6 +66,7 @@ public class RoundTripBenchmarks
         serverBuilder.Services.AddMesh(o =>
             {
                 o.NodeId = "bench-server";
+                o.AllowPlaintext = true;
                 o.ListenEndpoint = "127.0.0.1:0";
             })
             .AddService<IPingService, PingService>();
@@ -75,7 +76,11 @@ public class RoundTripBenchmarks
 
         var clientBuilder = Host.CreateApplicationBuilder();
         clientBuilder.Logging.ClearProviders();
-        clientBuilder.Services.AddMesh(o => o.NodeId = "bench-client")
+        clientBuilder.Services.AddMesh(o =>
+            {
+                o.NodeId = "bench-client";
+                o.AllowPlaintext = true;
+            })
             .UseStaticPeers(endPoint.ToString())
             .AddClient<IPingService>();
         _client = clientBuilder.Build();

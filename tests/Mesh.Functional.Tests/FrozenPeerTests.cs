@@ -29,6 +29,7 @@ public sealed class FrozenPeerTests
             builder.Services.AddMesh(o =>
                 {
                     o.NodeId = "frozen-test-client";
+                    o.AllowPlaintext = true;
                     o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
                     o.HeartbeatTimeout = TimeSpan.FromMilliseconds(1500);
                     o.HandshakeTimeout = TimeSpan.FromSeconds(1);

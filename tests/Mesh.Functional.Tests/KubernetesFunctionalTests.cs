@@ -58,7 +58,11 @@ public sealed class KubernetesFunctionalTests(ITestOutputHelper output) : IAsync
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services
-            .AddMesh(mesh => mesh.NodeId = "load-driver")
+            .AddMesh(mesh =>
+            {
+                mesh.NodeId = "load-driver";
+                mesh.AllowPlaintext = true;
+            })
             .UseKubernetesDiscovery(options =>
             {
                 options.ServiceName = Service;

@@ -47,7 +47,7 @@ internal sealed class ShopProcess : IAsyncDisposable
         foreach (var argument in new[]
         {
             path, "--Shop:Role=backend",
-            $"--Mesh:NodeId={nodeId}", $"--Mesh:ListenEndpoint={address}:7800", "--Mesh:ShutdownGracePeriod=00:00:10",
+            $"--Mesh:NodeId={nodeId}", $"--Mesh:ListenEndpoint={address}:7800", "--Mesh:ShutdownGracePeriod=00:00:10", "--Mesh:AllowPlaintext=true",
             "--urls", $"http://{address}:8080", "--Logging:LogLevel:Default=Warning",
         }.Concat(extraArguments))
         {

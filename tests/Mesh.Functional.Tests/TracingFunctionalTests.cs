@@ -25,7 +25,11 @@ public sealed class TracingFunctionalTests
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddMeshInstrumentation().AddInMemoryExporter(exported));
         builder.Services
-            .AddMesh(mesh => mesh.NodeId = "trace-client")
+            .AddMesh(mesh =>
+            {
+                mesh.NodeId = "trace-client";
+                mesh.AllowPlaintext = true;
+            })
             .UseStaticPeers("127.0.0.211:7800")
             .AddClient<IInventory>();
         using var client = builder.Build();

@@ -13,6 +13,7 @@ serverBuilder.Logging.ClearProviders();
 serverBuilder.Services.AddMesh(options =>
     {
         options.NodeId = "server";
+        options.AllowPlaintext = true;
         options.ListenEndpoint = "127.0.0.1:0";
     })
     .AddService<ICatalog, Catalog>()
@@ -23,7 +24,11 @@ var endPoint = server.Services.GetRequiredService<IMeshNode>().ListenEndPoint!;
 
 var clientBuilder = Host.CreateApplicationBuilder();
 clientBuilder.Logging.ClearProviders();
-clientBuilder.Services.AddMesh(options => options.NodeId = "client")
+clientBuilder.Services.AddMesh(options =>
+    {
+        options.NodeId = "client";
+        options.AllowPlaintext = true;
+    })
     .UseStaticPeers(endPoint.ToString())
     .AddMeshClients();
 using var client = clientBuilder.Build();

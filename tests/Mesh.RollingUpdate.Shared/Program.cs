@@ -16,6 +16,7 @@ if (args is ["serve"])
         .AddMesh(mesh =>
         {
             mesh.NodeId = "server-" + Build.Version;
+            mesh.AllowPlaintext = true;
             mesh.ListenEndpoint = "127.0.0.1:0";
         })
         .AddService<IAddedMethod, AddedMethod>()
@@ -49,7 +50,11 @@ if (args is not ["call", var peer])
 var clientBuilder = Host.CreateApplicationBuilder();
 clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
 clientBuilder.Services
-    .AddMesh(mesh => mesh.NodeId = "caller-" + Build.Version)
+    .AddMesh(mesh =>
+    {
+        mesh.NodeId = "caller-" + Build.Version;
+        mesh.AllowPlaintext = true;
+    })
     .UseStaticPeers(peer)
     .AddMeshClients();
 using var client = clientBuilder.Build();

@@ -63,6 +63,9 @@ internal static partial class MeshLog
     [LoggerMessage(15, LogLevel.Information, "Peer discovery recovered ({Count} peers)")]
     public static partial void DiscoveryRecovered(ILogger logger, int count);
 
+    [LoggerMessage(30, LogLevel.Warning, "The node's TLS material cannot be used, so it reports not ready and makes no links until it can: {Reason}")]
+    public static partial void TlsUnusable(ILogger logger, string reason);
+
     [LoggerMessage(16, LogLevel.Warning, "{Service}.{Method} failed (correlation id {CorrelationId}); the caller got the exception's type and this id")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string service, string method, string correlationId);
 

@@ -18,10 +18,17 @@ public interface IMeshNode
     MeshNodeState State { get; }
 
     /// <summary>
-    /// True while the node takes new calls (<see cref="MeshNodeState.Running"/>); false before it started and
-    /// from the moment it starts draining. Wire a readiness probe to it.
+    /// True while the node takes new calls (<see cref="MeshNodeState.Running"/>) and, with <see cref="MeshOptions.Tls"/>,
+    /// its certificate files load (<see cref="TlsFailure"/> is null); false before it started, while its certificates are
+    /// missing or invalid, and from the moment it starts draining. Wire a readiness probe to it.
     /// </summary>
     bool IsReady { get; }
+
+    /// <summary>
+    /// Null without TLS or while the node's certificate, key and authorities load and the certificate is within its
+    /// validity period; otherwise why not (the node is not ready; the files are re-read, so it recovers when they are fixed).
+    /// </summary>
+    string? TlsFailure { get; }
 
     /// <summary>
     /// Null while peer discovery is healthy; otherwise why it failed (the node is degraded: it keeps the last

@@ -122,7 +122,9 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
 
     public MeshNodeState State => (MeshNodeState)Volatile.Read(ref _phase);
 
-    public bool IsReady => State == MeshNodeState.Running;
+    public bool IsReady => State == MeshNodeState.Running && TlsFailure is null;
+
+    public string? TlsFailure => _tls?.Problem(_time.GetUtcNow());
 
     public string? DiscoveryFailure => _discoveryFailure;
 
@@ -181,6 +183,11 @@ internal sealed class MeshNode : IMeshNode, IAsyncDisposable
         }
 
         MeshLog.NodeStarted(_logger, NodeId, ListenEndPoint, _options.MeshName, string.Join(", ", _server.Catalog.Services.Select(s => s.Name)));
+        if (TlsFailure is { } tlsFailure)
+        {
+            MeshLog.TlsUnusable(_logger, tlsFailure);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -120,8 +120,19 @@ public sealed class MeshOptions
     /// </summary>
     public bool SendExceptionMessages { get; set; }
 
-    /// <summary>Mutual TLS for every link; off (plaintext) until <see cref="MeshTlsOptions.CertificatePath"/> is set.</summary>
+    /// <summary>
+    /// Mutual TLS for every link. A node needs either this (<see cref="MeshTlsOptions.CertificatePath"/> and the other
+    /// files) or <see cref="AllowPlaintext"/>; with neither it fails at start-up.
+    /// </summary>
     public MeshTlsOptions Tls { get; } = new();
+
+    /// <summary>
+    /// The explicit choice of plaintext links when <see cref="Tls"/> is not configured: anyone who can reach the node's
+    /// port and knows the mesh name can then call it, so keep such a mesh on a trusted network (local runs, tests, a
+    /// NetworkPolicy). Off by default: a node with neither TLS nor this fails at start-up. Ignored when <see cref="Tls"/>
+    /// is configured (links then use TLS).
+    /// </summary>
+    public bool AllowPlaintext { get; set; }
 
     /// <summary>
     /// Most bytes of answers a node keeps queued for one caller that does not read them. Past it, that link's new

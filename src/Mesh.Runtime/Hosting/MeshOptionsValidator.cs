@@ -152,6 +152,10 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
                 }
             }
         }
+        else if (!options.AllowPlaintext)
+        {
+            errors.Add("MeshOptions.Tls is not configured and plaintext was not chosen: set MeshOptions.Tls.CertificatePath, PrivateKeyPath and CertificateAuthorityPath (mutual TLS, PEM files), or MeshOptions.AllowPlaintext = true (Mesh__AllowPlaintext=true) for links anyone on the network can use.");
+        }
 
         if (options.FrameTimeout <= TimeSpan.Zero)
         {

@@ -4,7 +4,7 @@ namespace Mesh;
 /// Mutual TLS for every link (<see cref="MeshOptions.Tls"/>): each node presents a certificate and accepts only peers
 /// whose certificate chains to the given certificate authority. Files are PEM, as a Kubernetes Secret or cert-manager
 /// mounts them, and are re-read when they change (each new link uses the current files; open links are not dropped).
-/// Off while <see cref="CertificatePath"/> is not set.
+/// Off while <see cref="CertificatePath"/> is not set; a node then needs <see cref="MeshOptions.AllowPlaintext"/>.
 /// </summary>
 public sealed class MeshTlsOptions
 {

@@ -63,6 +63,32 @@ internal sealed class LinkTls(string certificatePath, string privateKeyPath, str
         return string.IsNullOrEmpty(dns) ? certificate2.Subject : dns;
     }
 
+    /// <summary>
+    /// Why this node cannot make TLS links right now (its files missing, unreadable, not a certificate with its key, or the
+    /// certificate outside its validity period at <paramref name="now"/>), or null when it can. Re-reads changed files.
+    /// </summary>
+    public string? Problem(DateTimeOffset now)
+    {
+        Material material;
+        try
+        {
+            material = Current();
+        }
+        catch (AuthenticationException ex)
+        {
+            return ex.Message;
+        }
+
+        if (now < material.NotBefore)
+        {
+            return $"the certificate in MeshOptions.Tls.CertificatePath ({certificatePath}) is not valid before {material.NotBefore:O}";
+        }
+
+        return now > material.NotAfter
+            ? $"the certificate in MeshOptions.Tls.CertificatePath ({certificatePath}) expired at {material.NotAfter:O}"
+            : null;
+    }
+
     private Material Current()
     {
         var stamp = (File.GetLastWriteTimeUtc(certificatePath), File.GetLastWriteTimeUtc(privateKeyPath), File.GetLastWriteTimeUtc(authorityPath));
@@ -97,6 +123,10 @@ internal sealed class LinkTls(string certificatePath, string privateKeyPath, str
     {
         public SslStreamCertificateContext Context => context;
 
+        public DateTimeOffset NotBefore { get; } = context.TargetCertificate.NotBefore.ToUniversalTime();
+
+        public DateTimeOffset NotAfter { get; } = context.TargetCertificate.NotAfter.ToUniversalTime();
+
         public (DateTime, DateTime, DateTime) Stamp => stamp;
 
         public static Material Load(string certificatePath, string privateKeyPath, string authorityPath, (DateTime, DateTime, DateTime) stamp)
@@ -109,6 +139,25 @@ internal sealed class LinkTls(string certificatePath, string privateKeyPath, str
             chain.ImportFromPemFile(certificatePath);
             var authorities = new X509Certificate2Collection();
             authorities.ImportFromPemFile(authorityPath);
+            if (authorities.Count == 0)
+            {
+                throw new CryptographicException($"no certificate authority in {authorityPath}");
+            }
+
+            // A key can be read whatever its certificate; the certificate must also chain to the mesh's authorities, or
+            // every peer would refuse it.
+            using (var own = new X509Chain())
+            {
+                own.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                own.ChainPolicy.CustomTrustStore.AddRange(authorities);
+                own.ChainPolicy.ExtraStore.AddRange(chain);
+                own.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                own.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+                if (!own.Build(certificate))
+                {
+                    throw new CryptographicException($"the certificate does not chain to an authority in {authorityPath}");
+                }
+            }
             var intermediates = new X509Certificate2Collection();
             foreach (var extra in chain)
             {

@@ -69,6 +69,7 @@ internal sealed class TestCluster : IAsyncDisposable
             builder.Services.AddMesh(options =>
                 {
                     options.NodeId = "client";
+                    options.AllowPlaintext = true;
                     options.ReconnectMaxBackoff = TimeSpan.FromMilliseconds(500);
                 })
                 .UseStaticPeers(endPoints.Select(endPoint => endPoint.ToString()))
@@ -115,6 +116,7 @@ internal sealed class TestCluster : IAsyncDisposable
         builder.Services.AddMesh(options =>
             {
                 options.NodeId = nodeId;
+                options.AllowPlaintext = true;
                 options.ListenEndpoint = "127.0.0.1:0";
                 options.ShutdownGracePeriod = TimeSpan.FromSeconds(5);
             })

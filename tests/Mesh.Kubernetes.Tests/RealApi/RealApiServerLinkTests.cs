@@ -99,7 +99,7 @@ public sealed class RealApiServerLinkTests(RealApiServerInNetworkNamespace serve
     /// <summary>Information logs of the mesh with UTC microsecond timestamps on one line each.</summary>
     private static string[] Logging() =>
     [
-        "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Mesh=Information",
+        "--Mesh:AllowPlaintext=true", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Mesh=Information",
         "--Logging:Console:FormatterName=simple", "--Logging:Console:FormatterOptions:SingleLine=true",
         "--Logging:Console:FormatterOptions:UseUtcTimestamp=true", "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.ffffff ",
     ];

@@ -46,6 +46,7 @@ internal sealed class KubeCluster : IAsyncDisposable
                 .AddMesh(mesh =>
                 {
                     mesh.NodeId = "client";
+                    mesh.AllowPlaintext = true;
                     // Round-robin: every linked peer then serves exactly its share, which proves the client
                     // uses the whole peer set (the default policy's shares follow load and are not exact).
                     mesh.LoadBalancingPolicy = LoadBalancingPolicies.RoundRobin;
@@ -170,6 +171,7 @@ internal sealed class KubeCluster : IAsyncDisposable
             .AddMesh(mesh =>
             {
                 mesh.NodeId = NodeId(index);
+                mesh.AllowPlaintext = true;
                 mesh.ListenEndpoint = new IPEndPoint(IPAddress.Parse(address), port).ToString();
             })
             .AddService<IWhoAmI, WhoAmI>();

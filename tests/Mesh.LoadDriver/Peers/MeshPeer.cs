@@ -59,6 +59,10 @@ internal sealed class MeshPeer(bool tls) : IPeer
             options.Tls.PrivateKeyPath = DriverCertificates.KeyPath(role);
             options.Tls.CertificateAuthorityPath = DriverCertificates.Authority;
         }
+        else
+        {
+            options.AllowPlaintext = true;
+        }
     }
 
     private sealed class Client(IHost host, IPingService ping) : IPingClient

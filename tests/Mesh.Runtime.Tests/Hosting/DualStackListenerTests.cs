@@ -17,7 +17,7 @@ public sealed class DualStackListenerTests
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddMesh(options => options.NodeId = "caller")
+        builder.Services.AddTestMesh(options => options.NodeId = "caller")
             .UseStaticPeers($"{host}:{port}")
             .AddClient<ITestService>();
         using var client = builder.Build();

@@ -37,7 +37,7 @@ public sealed class MeshOptionsValidationTests
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<NodeProbe>();
-        builder.Services.AddMesh(options =>
+        builder.Services.AddTestMesh(options =>
         {
             options.ListenEndpoint = "127.0.0.1:0";
             switch (option)
@@ -76,7 +76,7 @@ public sealed class MeshOptionsValidationTests
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<NodeProbe>();
-        builder.Services.AddMesh().AddService<ITestService, TestService>();
+        builder.Services.AddTestMesh().AddService<ITestService, TestService>();
         using var host = builder.Build();
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(TestCluster.Bound));
@@ -91,11 +91,45 @@ public sealed class MeshOptionsValidationTests
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<NodeProbe>();
-        builder.Services.AddMesh(o => o.ListenEndpoint = node.EndPoint.ToString()).AddService<ITestService, TestService>();
+        builder.Services.AddTestMesh(o => o.ListenEndpoint = node.EndPoint.ToString()).AddService<ITestService, TestService>();
         using var host = builder.Build();
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync().WaitAsync(TestCluster.Bound));
 
         Assert.Contains("MeshOptions.ListenEndpoint", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_NeitherTlsNorPlaintextChosen_FailsNamingBothOptions()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<NodeProbe>();
+        builder.Services.AddMesh(o => o.ListenEndpoint = "127.0.0.1:0").AddService<ITestService, TestService>();
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(TestCluster.Bound));
+
+        Assert.Contains("MeshOptions.Tls", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("MeshOptions.AllowPlaintext", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_PlaintextChosenExplicitly_Starts()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<NodeProbe>();
+        builder.Services.AddMesh(o =>
+        {
+            o.ListenEndpoint = "127.0.0.1:0";
+            o.AllowPlaintext = true;
+        }).AddService<ITestService, TestService>();
+        using var host = builder.Build();
+
+        await host.StartAsync().WaitAsync(TestCluster.Bound);
+
+        Assert.True(host.Services.GetRequiredService<IMeshNode>().IsReady);
+        await host.StopAsync().WaitAsync(TestCluster.Bound);
     }
 }

@@ -57,7 +57,7 @@ public sealed class MembershipTests
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IPeerDiscovery>(discovery);
-        builder.Services.AddMesh(o => o.NodeId = "client").AddClient<ITestService>();
+        builder.Services.AddTestMesh(o => o.NodeId = "client").AddClient<ITestService>();
         var host = builder.Build();
         await host.StartAsync().WaitAsync(TestCluster.Bound);
         return host;

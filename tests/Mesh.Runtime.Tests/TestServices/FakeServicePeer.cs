@@ -39,7 +39,7 @@ internal sealed class FakeServicePeer : IDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddMesh(o =>
+        builder.Services.AddTestMesh(o =>
             {
                 o.NodeId = "client";
                 configure?.Invoke(o);

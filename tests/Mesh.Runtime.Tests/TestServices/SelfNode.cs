@@ -29,7 +29,7 @@ internal sealed class SelfNode : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<NodeProbe>();
         builder.Services.AddSingleton<IPeerDiscovery>(discovery);
-        builder.Services.AddMesh(o =>
+        builder.Services.AddTestMesh(o =>
             {
                 o.NodeId = nodeId;
                 o.ListenEndpoint = "127.0.0.1:0";

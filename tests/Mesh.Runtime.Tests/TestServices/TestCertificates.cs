@@ -25,7 +25,7 @@ internal sealed class TestCertificates : IDisposable
     public string AuthorityPath { get; }
 
     /// <summary>Issues (or re-issues, overwriting its files) the certificate of <paramref name="node"/> with a SPIFFE id.</summary>
-    public (string Certificate, string Key) Issue(string node, string? spiffeId = null)
+    public (string Certificate, string Key) Issue(string node, string? spiffeId = null, DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={node}", key, HashAlgorithmName.SHA256);
@@ -34,7 +34,7 @@ internal sealed class TestCertificates : IDisposable
         names.AddDnsName(node);
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using var certificate = request.Create(_ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(8));
+        using var certificate = request.Create(_ca, DateTimeOffset.UtcNow.AddMinutes(-5), notAfter ?? DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(8));
         var certificatePath = Path.Combine(Folder, node + ".crt");
         var keyPath = Path.Combine(Folder, node + ".key");
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());

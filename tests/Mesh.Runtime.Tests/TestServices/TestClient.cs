@@ -20,7 +20,7 @@ internal static class TestClient
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        var mesh = builder.Services.AddMesh(o =>
+        var mesh = builder.Services.AddTestMesh(o =>
             {
                 o.NodeId = "client-" + Guid.NewGuid().ToString("N")[..6];
                 configure?.Invoke(o);

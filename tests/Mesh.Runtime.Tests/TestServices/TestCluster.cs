@@ -37,7 +37,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddMesh(options =>
+        builder.Services.AddTestMesh(options =>
             {
                 options.NodeId = "client";
                 options.ReconnectMaxBackoff = TimeSpan.FromMilliseconds(500);
@@ -90,7 +90,7 @@ internal sealed class TestNode : IAsyncDisposable
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<NodeProbe>();
-        var mesh = builder.Services.AddMesh(options =>
+        var mesh = builder.Services.AddTestMesh(options =>
             {
                 options.NodeId = nodeId;
                 options.ListenEndpoint = "127.0.0.1:0";
