@@ -48,6 +48,9 @@ internal sealed class DiscoveryFollower : IAsyncDisposable
     /// <summary>How many times discovery listed the slices (log event 101).</summary>
     public int Lists => _logger.Count(101);
 
+    /// <summary>How many times a list's continue token expired and the list started over (log event 108).</summary>
+    public int ContinueExpirations => _logger.Count(108);
+
     /// <summary>Waits until the latest set satisfies <paramref name="predicate"/>; returns the set and its arrival timestamp.</summary>
     public async Task<(IReadOnlyList<DiscoveredPeer> Peers, long Arrived)> WaitForAsync(Func<IReadOnlyList<DiscoveredPeer>, bool> predicate)
     {

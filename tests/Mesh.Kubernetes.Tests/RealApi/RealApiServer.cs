@@ -127,6 +127,31 @@ public class RealApiServer : IAsyncLifetime
         return Configuration(request.Status.Token, ns);
     }
 
+    /// <summary>
+    /// Makes every list taken so far too old to continue, as a real cluster's periodic etcd compaction does: writes an
+    /// object in <paramref name="ns"/> (so etcd's revision passes every list's), then compacts etcd's history up to that
+    /// revision through etcd's own API. Returns the revision compacted to.
+    /// </summary>
+    public async Task<long> CompactEtcdAsync(string ns)
+    {
+        if (_network is not null)
+        {
+            throw new InvalidOperationException("etcd runs inside the network namespace; compact it from the server without one.");
+        }
+
+        await Admin.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { GenerateName = "compaction-" } }, ns);
+        using var etcd = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_etcdPort}") };
+        using var range = await etcd.PostAsync(new Uri("/v3/kv/range", UriKind.Relative), Json(new { key = Convert.ToBase64String("/"u8), limit = 1 }));
+        range.EnsureSuccessStatusCode();
+        using var header = System.Text.Json.JsonDocument.Parse(await range.Content.ReadAsStringAsync());
+        var revision = long.Parse(header.RootElement.GetProperty("header").GetProperty("revision").GetString()!, CultureInfo.InvariantCulture);
+        using var compact = await etcd.PostAsync(new Uri("/v3/kv/compaction", UriKind.Relative), Json(new { revision = revision.ToString(CultureInfo.InvariantCulture), physical = true }));
+        Assert.True(compact.IsSuccessStatusCode, $"etcd refused the compaction: {await compact.Content.ReadAsStringAsync()}");
+        return revision;
+
+        static StringContent Json(object body) => new(System.Text.Json.JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+    }
+
     public async Task DisposeAsync()
     {
         _admin?.Dispose();

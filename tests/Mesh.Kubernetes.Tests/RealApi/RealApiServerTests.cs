@@ -43,6 +43,35 @@ public sealed class RealApiServerTests(RealApiServer server, ITestOutputHelper o
     }
 
     [RealApiServerFact]
+    public async Task ContinueTokenExpiresBetweenPages_ListStartsOverAndEndsWithEveryPeer()
+    {
+        var ns = await server.CreateNamespaceAsync();
+        string[] expected = ["10.77.0.1:7800", "10.77.0.2:7800", "10.77.0.3:7800", "10.77.0.4:7800", "10.77.0.5:7800"];
+        for (var i = 1; i <= expected.Length; i++)
+        {
+            await UpsertAsync(ns, Slices.Of($"shop-{i}", Service, 7800, new Ep($"10.77.0.{i}")));
+        }
+
+        // Five slices, two per page: three pages. etcd is compacted after the first page, so its continue token expires.
+        await using var proxy = await CompactingProxy.StartAsync(server, ns);
+        var started = Stopwatch.GetTimestamp();
+        await using var follower = await FollowAsync(ns, options => options.Configuration!.Host = proxy.Url);
+        var (peers, arrived) = await follower.WaitForAsync(expected);
+
+        Assert.True(proxy.Compactions == 1, $"compactions {proxy.Compactions}, pages {proxy.Pages}, requests: {string.Join(" | ", proxy.Requests)}");
+        Assert.Equal(1, proxy.Gone);
+        Assert.Equal(5, proxy.Pages);
+        Assert.Equal(1, follower.ContinueExpirations);
+        Assert.Equal(1, follower.Lists);
+        Assert.Equal(5, peers.Count);
+        Assert.Null(follower.Failure);
+        output.WriteLine(
+            $"continue token expired: etcd compacted to revision {proxy.CompactedRevision} after page 1; the real server answered 410 {proxy.Gone} time(s); " +
+            $"discovery restarted the list {follower.ContinueExpirations} time(s), {proxy.Pages} page requests in all (page 1, the refused page 2, then pages 1-3 again), and published {peers.Count} peers " +
+            $"({string.Join(", ", peers.Select(DiscoveryFollower.Describe))}) {Stopwatch.GetElapsedTime(started, arrived).TotalMilliseconds:0} ms after it started");
+    }
+
+    [RealApiServerFact]
     public async Task ReadyThenTerminatingThenGone_PeerDrainsThenLeaves()
     {
         var ns = await server.CreateNamespaceAsync();
