@@ -222,7 +222,7 @@ internal sealed class ServerCall : IncomingRequest, IThreadPoolWorkItem
         {
             _result.Reset();
             throw new PayloadTooLargeException(
-                $"The result of {_service.Name}.{MethodName} serializes to more than MeshOptions.MaxFrameSize allows ({limit - FrameHeader.Size} bytes with the load report).");
+                $"The result of {_service.Name}.{MethodName} serializes to more than the MeshOptions.MaxFrameSize of this node or of its caller allows ({limit - FrameHeader.Size} bytes with the load report).");
         }
 
         // Room for the load report the response carries.

@@ -31,7 +31,11 @@ internal sealed class ServerConnection : Connection, ICallReplies
     protected override string Role => "server";
 
     /// <summary>Called once the caller's hello is accepted: its calls are authorized by the identity TLS proved.</summary>
-    public void OnAccepted() => _session.CallerIdentity = PeerIdentity;
+    public void OnAccepted()
+    {
+        _session.CallerIdentity = PeerIdentity;
+        _session.CallerMaxFrameSize = RemoteMaxFrameSize;
+    }
 
     /// <summary>Tells the caller to send no new calls on this link.</summary>
     public void SendGoAway() => TrySendEmpty(FrameKind.GoAway, 0);

@@ -24,8 +24,17 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies, boo
     /// <summary>The caller's identity (its TLS certificate), once its link is secured; null on a plaintext link.</summary>
     public string? CallerIdentity { get; set; }
 
-    /// <summary>The largest response frame a call may build (header, result and the appended load report).</summary>
-    public int MaxResponseFrame => state.MaxResponseFrame;
+    /// <summary>
+    /// The largest frame payload the caller accepts, as its hello announced it; null when it did not (an older build:
+    /// this node's own <see cref="MeshOptions.MaxFrameSize"/> applies).
+    /// </summary>
+    public int? CallerMaxFrameSize { get; set; }
+
+    /// <summary>
+    /// The largest response frame a call may build (header, result and the appended load report): within this node's
+    /// limit and the caller's, so a result the caller could not read fails that call alone instead of its link.
+    /// </summary>
+    public int MaxResponseFrame => CallerMaxFrameSize is { } caller ? Math.Min(state.MaxResponseFrame, FrameHeader.Size + caller) : state.MaxResponseFrame;
 
     /// <summary>This node's load, which the calls' start and end update and every answer reports.</summary>
     public NodeLoadMonitor Load => state.Load;

@@ -109,6 +109,12 @@ internal abstract class Connection : IAsyncDisposable
     /// <summary>The features the peer offered in its preface (<see cref="Protocol.Features"/>).</summary>
     public ushort RemoteFeatures { get; private set; }
 
+    /// <summary>
+    /// The largest frame payload the peer accepts, as its hello announced it (<see cref="Protocol.FrameSizeInHelloFeature"/>);
+    /// null for a peer of a build that does not announce it.
+    /// </summary>
+    public int? RemoteMaxFrameSize { get; private set; }
+
     /// <summary>Completes when the connection has closed, for whatever reason.</summary>
     public Task Closed => _closed.Task;
 
@@ -171,7 +177,7 @@ internal abstract class Connection : IAsyncDisposable
         using var hello = new PooledBufferWriter();
         Protocol.WritePreface(hello.GetSpan(Protocol.PrefaceSize), _settings.Features);
         hello.Advance(Protocol.PrefaceSize);
-        local.WriteFrame(hello);
+        local.WriteFrame(hello, MaxFrameSize);
         await _stream.WriteAsync(hello.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
@@ -199,6 +205,16 @@ internal abstract class Connection : IAsyncDisposable
                 }
 
                 var remote = HelloMessage.Read(payload);
+                if ((RemoteFeatures & Protocol.FrameSizeInHelloFeature) != 0 && header.CallId != 0)
+                {
+                    if (header.CallId is < Protocol.MinAnnouncedFrameSize or > Protocol.MaxAnnouncedFrameSize)
+                    {
+                        throw new ProtocolException($"the peer's hello announces a MaxFrameSize of {header.CallId} bytes (allowed: {Protocol.MinAnnouncedFrameSize} to {Protocol.MaxAnnouncedFrameSize})");
+                    }
+
+                    RemoteMaxFrameSize = (int)header.CallId;
+                }
+
                 _reader.AdvanceTo(buffer.Start);
                 Remote = remote;
                 return remote;

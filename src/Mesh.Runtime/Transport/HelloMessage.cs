@@ -11,7 +11,11 @@ internal sealed record HelloMessage(string NodeId, string MeshName, IReadOnlyLis
     private const int MaxServices = 4096;
     private const int MaxMethods = 65535;
 
-    public void WriteFrame(PooledBufferWriter writer)
+    /// <summary>
+    /// Writes the hello frame; <paramref name="maxFrameSize"/> goes in the header's call-id field (see
+    /// <see cref="Protocol.FrameSizeInHelloFeature"/>), 0 for none.
+    /// </summary>
+    public void WriteFrame(PooledBufferWriter writer, int maxFrameSize = 0)
     {
         var start = writer.Reserve(FrameHeader.Size);
         WireFormat.WriteString(writer, NodeId);
@@ -28,7 +32,7 @@ internal sealed record HelloMessage(string NodeId, string MeshName, IReadOnlyLis
         }
 
         var frame = writer.WrittenSpanForPatch[start..];
-        new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Hello, 0, 0).Write(frame);
+        new FrameHeader(frame.Length - FrameHeader.Size, FrameKind.Hello, 0, maxFrameSize).Write(frame);
     }
 
     public static HelloMessage Read(ReadOnlySequence<byte> payload)

@@ -21,8 +21,21 @@ internal static class Protocol
     /// </summary>
     public const ushort StreamFeature = 2;
 
+    /// <summary>
+    /// Feature bit: the hello frame's call-id field carries the sender's <see cref="MeshOptions.MaxFrameSize"/> (builds
+    /// before it write 0 there and never read it, so old and new nodes link either way; the payload is unchanged). Read
+    /// only from a peer whose preface offers this bit.
+    /// </summary>
+    public const ushort FrameSizeInHelloFeature = 4;
+
     /// <summary>The features this build offers its peers.</summary>
-    public const ushort Features = TraceContextFeature | StreamFeature;
+    public const ushort Features = TraceContextFeature | StreamFeature | FrameSizeInHelloFeature;
+
+    /// <summary>The smallest and largest <see cref="MeshOptions.MaxFrameSize"/> a node may announce.</summary>
+    public const int MinAnnouncedFrameSize = 4096;
+
+    /// <inheritdoc cref="MinAnnouncedFrameSize"/>
+    public const int MaxAnnouncedFrameSize = 256 * 1024 * 1024;
 
     /// <summary>Bytes of the request prefix inside a request frame: service id, method id, deadline.</summary>
     public const int RequestPrefixSize = 12;

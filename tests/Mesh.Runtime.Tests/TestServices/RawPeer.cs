@@ -40,6 +40,15 @@ internal sealed class RawPeer(Socket socket, int bufferSize = 64 * 1024) : IDisp
         return HelloMessage.Read(new ReadOnlySequence<byte>(payload));
     }
 
+    /// <summary>Reads the next <paramref name="count"/> bytes as they are.</summary>
+    public async Task<byte[]> ReadBytesAsync(int count)
+    {
+        await FillAsync(count);
+        var bytes = _buffer.AsSpan(0, count).ToArray();
+        Consume(count);
+        return bytes;
+    }
+
     public async Task<(FrameHeader Header, byte[] Payload)> ReadFrameAsync()
     {
         await FillAsync(FrameHeader.Size);
