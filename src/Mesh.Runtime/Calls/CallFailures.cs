@@ -17,7 +17,7 @@ internal static class CallFailures
     public static PeerCallOutcome PeerOutcome(ErrorCode code) => code switch
     {
         // The call ran there: its duration is a latency sample like a response's.
-        ErrorCode.RemoteException or ErrorCode.Cancelled or ErrorCode.ResultTooLarge or ErrorCode.AnswerDropped => PeerCallOutcome.Answered,
+        ErrorCode.RemoteException or ErrorCode.Cancelled or ErrorCode.ResultTooLarge or ErrorCode.AnswerDropped or ErrorCode.ArgumentsRefused => PeerCallOutcome.Answered,
         ErrorCode.Overloaded => PeerCallOutcome.Refused,
         _ => PeerCallOutcome.Abandoned,
     };
@@ -51,6 +51,7 @@ internal static class CallFailures
             case ErrorCode.AnswerDropped:
                 return new MeshException($"{error.Message} (node '{nodeId}')");
             case ErrorCode.ResultTooLarge:
+            case ErrorCode.ArgumentsRefused:
                 return new PayloadTooLargeException($"{error.Message} (node '{nodeId}')");
             case ErrorCode.StreamInterrupted:
                 return new StreamInterruptedException($"The stream of {call.Method} was interrupted: {error.Message} (node '{nodeId}').");

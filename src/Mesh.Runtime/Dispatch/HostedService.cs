@@ -9,7 +9,15 @@ internal abstract class HostedService(ServiceDefinition definition)
 {
     private readonly FrozenDictionary<uint, string> _methodNames = definition.Methods.DistinctBy(m => m.Id).ToFrozenDictionary(m => m.Id, m => m.Name);
 
+    private readonly FrozenDictionary<uint, int> _parameterCounts = definition.Methods
+        .DistinctBy(m => m.Id)
+        .Where(m => ArgumentLayout.ParameterCount(m.Contract) is not null)
+        .ToFrozenDictionary(m => m.Id, m => ArgumentLayout.ParameterCount(m.Contract)!.Value);
+
     public string Name => definition.Name;
+
+    /// <summary>How many arguments this build's method <paramref name="id"/> reads, or null when unknown (no contract).</summary>
+    public int? ParameterCount(uint id) => _parameterCounts.TryGetValue(id, out var count) ? count : null;
 
     /// <summary>The name of method <paramref name="id"/>, or <c>unknown</c> (a bounded tag value for metrics and spans).</summary>
     public string MethodName(uint id) => _methodNames.TryGetValue(id, out var name) ? name : "unknown";

@@ -52,8 +52,22 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies, boo
             return null;
         }
 
+        // Only the arguments this build's method reads are kept for the call; a newer caller's extra trailing ones are
+        // ignored (within MeshOptions.MaxUnknownArgumentBytes, else the call is refused) and never copied.
+        var known = arguments.Length;
+        if (service.ParameterCount(methodId) is { } count && !ArgumentLayout.TryMeasure(arguments, count, out known))
+        {
+            known = -1;
+        }
+
+        if (!state.CheckArguments(service, methodId, arguments.Length, known, out var refusal))
+        {
+            Refuse(callId, refusal);
+            return null;
+        }
+
         var call = state.RentCall();
-        call.Start(this, service, state.Serializer, callId, methodId, state.Deadline(deadlineMilliseconds), arguments);
+        call.Start(this, service, state.Serializer, callId, methodId, state.Deadline(deadlineMilliseconds), arguments.Slice(0, known));
         call.Parent = parent;
         if (stream)
         {
@@ -71,10 +85,30 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies, boo
             return null;
         }
 
+        long known = arguments.Length;
+        if (service.ParameterCount(methodId) is { } count && !ArgumentLayout.TryMeasure(arguments, count, out known))
+        {
+            known = -1;
+        }
+
+        if (!state.CheckArguments(service, methodId, arguments.Length, known, out var refusal))
+        {
+            Refuse(callId, refusal);
+            return null;
+        }
+
         var call = state.RentCall();
-        call.Start(this, service, state.Serializer, callId, methodId, state.Deadline(deadlineMilliseconds), arguments);
+        call.Start(this, service, state.Serializer, callId, methodId, state.Deadline(deadlineMilliseconds), arguments[..(int)known]);
         call.Parent = parent;
         return Track(call);
+    }
+
+    /// <summary>Answers a refusal for a call that was admitted but will not run.</summary>
+    private void Refuse(long callId, in ErrorMessage refusal)
+    {
+        Interlocked.Decrement(ref _admitted);
+        state.Dropped();
+        replies.SendError(callId, refusal);
     }
 
     /// <summary>The caller gave up on call <paramref name="callId"/>: fire its handler's token.</summary>

@@ -33,6 +33,36 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     /// <summary>Bytes of answers a link may hold queued before its new requests are refused (<see cref="MeshOptions.MaxSendQueueBytes"/>).</summary>
     public long MaxSendQueue { get; } = options.MaxSendQueueBytes;
 
+    private readonly long _maxUnknownArgumentBytes = options.MaxUnknownArgumentBytes;
+
+    /// <summary>
+    /// Checks a request's <paramref name="total"/> argument bytes, of which <paramref name="known"/> (-1: malformed) belong
+    /// to the parameters this build's method has: the rest, trailing arguments of a newer caller's version, may be at most
+    /// <see cref="MeshOptions.MaxUnknownArgumentBytes"/> (the call keeps only the known ones). Otherwise returns the refusal.
+    /// </summary>
+    public bool CheckArguments(HostedService service, uint methodId, long total, long known, out ErrorMessage refusal)
+    {
+        if (known < 0)
+        {
+            refusal = new ErrorMessage(ErrorCode.ArgumentsRefused, typeof(PayloadTooLargeException).FullName!, $"the arguments of {service.Name}.{service.MethodName(methodId)} are malformed (a length runs past the request)");
+        }
+        else if (total - known > _maxUnknownArgumentBytes)
+        {
+            refusal = new ErrorMessage(
+                ErrorCode.ArgumentsRefused,
+                typeof(PayloadTooLargeException).FullName!,
+                $"the request for {service.Name}.{service.MethodName(methodId)} carries {total - known} bytes of arguments beyond the parameters node '{_nodeId}' knows; its MeshOptions.MaxUnknownArgumentBytes allows {_maxUnknownArgumentBytes}");
+        }
+        else
+        {
+            refusal = default;
+            return true;
+        }
+
+        metrics.RecordRefusal(service.Name, "arguments");
+        return false;
+    }
+
     /// <summary>The largest response frame (header + result + load report) that fits a frame of <see cref="MeshOptions.MaxFrameSize"/>.</summary>
     public int MaxResponseFrame { get; } = FrameHeader.Size + options.MaxFrameSize;
 

@@ -159,6 +159,14 @@ public sealed class MeshOptions
     /// <summary>The protocol features this node offers its peers; tests lower it to play an older build.</summary>
     internal ushort WireFeatures { get; set; } = Transport.Protocol.Features;
 
+    /// <summary>
+    /// Most bytes of trailing arguments a request may carry beyond the parameters this node's version of the method has
+    /// (those a newer caller's version appended, README "Changing a service safely"): they are ignored and never held for
+    /// the call. A request carrying more (or malformed arguments) is refused before it runs, with
+    /// <see cref="PayloadTooLargeException"/> on the caller; its link is unaffected. Default 64 KiB.
+    /// </summary>
+    public int MaxUnknownArgumentBytes { get; set; } = 64 * 1024;
+
     /// <summary>Most links this node accepts at once (open or still in their handshake). Default 1024.</summary>
     public int MaxConnections { get; set; } = 1024;
 

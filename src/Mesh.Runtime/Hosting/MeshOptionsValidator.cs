@@ -157,6 +157,11 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             errors.Add("MeshOptions.Tls is not configured and plaintext was not chosen: set MeshOptions.Tls.CertificatePath, PrivateKeyPath and CertificateAuthorityPath (mutual TLS, PEM files), or MeshOptions.AllowPlaintext = true (Mesh__AllowPlaintext=true) for links anyone on the network can use.");
         }
 
+        if (options.MaxUnknownArgumentBytes < 0)
+        {
+            errors.Add($"MeshOptions.MaxUnknownArgumentBytes must not be negative; it is {options.MaxUnknownArgumentBytes}.");
+        }
+
         if (options.FrameTimeout <= TimeSpan.Zero)
         {
             errors.Add($"MeshOptions.FrameTimeout must be positive; it is {options.FrameTimeout}.");

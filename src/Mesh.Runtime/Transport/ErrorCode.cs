@@ -44,4 +44,11 @@ internal enum ErrorCode : byte
     /// <see cref="StreamInterruptedException"/> and may reopen the stream on another node.
     /// </summary>
     StreamInterrupted = 11,
+
+    /// <summary>
+    /// The request carried more argument bytes than the method's parameters account for, past
+    /// <see cref="MeshOptions.MaxUnknownArgumentBytes"/> (or malformed ones): refused before it ran, nothing of it held.
+    /// The caller gets <see cref="PayloadTooLargeException"/>; not retried elsewhere.
+    /// </summary>
+    ArgumentsRefused = 12,
 }
