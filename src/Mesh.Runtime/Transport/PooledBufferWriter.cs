@@ -10,6 +10,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private const int MinimumSize = 256;
     private readonly int _initialCapacity;
+
+    /// <summary>The largest array returned to the shared pool (see <see cref="ReturnToPool"/>).</summary>
+    private const int MaxPooledLength = 256 * 1024;
     private byte[] _buffer;
     private int _written;
 
@@ -106,10 +109,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         var buffer = _buffer;
         _buffer = ArrayPool<byte>.Shared.Rent(MinimumSize);
         _written = 0;
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        ReturnToPool(buffer);
     }
 
     /// <summary>Drops the written bytes and returns the array; the writer stays usable and rents again on its next write.</summary>
@@ -120,7 +120,17 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         var buffer = _buffer;
         _buffer = [];
         _written = 0;
-        if (buffer.Length > 0)
+        ReturnToPool(buffer);
+    }
+
+    /// <summary>
+    /// Gives an array back to the shared pool, unless it is larger than <see cref="MaxPooledLength"/>: the pool keeps what
+    /// it is given per core with no memory limit, so large arrays from a burst (a flood of big answers, say) would stay
+    /// resident long after it; those go to the garbage collector instead.
+    /// </summary>
+    private static void ReturnToPool(byte[] buffer)
+    {
+        if (buffer.Length is > 0 and <= MaxPooledLength)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
@@ -147,10 +157,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         var needed = checked(_written + sizeHint);
         var next = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length == 0 ? _initialCapacity : _buffer.Length * 2));
         _buffer.AsSpan(0, _written).CopyTo(next);
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-        }
+        ReturnToPool(_buffer);
 
         _buffer = next;
     }
