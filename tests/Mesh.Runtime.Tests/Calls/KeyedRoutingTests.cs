@@ -211,7 +211,7 @@ public sealed class KeyedRoutingTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddMesh(options =>
+        builder.Services.AddTestMesh(options =>
             {
                 options.NodeId = "client";
                 // Keys a joining node takes over arrive gradually under slow start (KeyedHashingTests covers the ramp);
