@@ -32,6 +32,7 @@ internal static class CallerMode
         builder.Services.AddMesh(o =>
             {
                 o.NodeId = "caller";
+                o.AllowPlaintext = true;
                 o.ShutdownGracePeriod = TimeSpan.FromSeconds(1);
             })
             .UseStaticPeers(Enumerable.Range(0, peerCount).Select(NodeAddress.Endpoint).ToArray())

@@ -35,6 +35,7 @@ internal static class GroupMode
             var mb = builder.Services.AddMesh(o =>
                 {
                     o.NodeId = $"node-{index}";
+                    o.AllowPlaintext = true;
                     o.ListenEndpoint = NodeAddress.Endpoint(index);
                     o.ShutdownGracePeriod = TimeSpan.FromSeconds(1);
                 })

@@ -51,6 +51,7 @@ internal sealed class MeshStreamPeer : IStreamPeer
         builder.Services.AddMesh(o =>
             {
                 o.NodeId = "stream-server";
+                o.AllowPlaintext = true;
                 o.ListenEndpoint = "127.0.0.1:0";
                 o.MaxDeadline = TimeSpan.FromHours(1);
             })
@@ -69,6 +70,7 @@ internal sealed class MeshStreamPeer : IStreamPeer
         builder.Services.AddMesh(o =>
             {
                 o.NodeId = "stream-client";
+                o.AllowPlaintext = true;
                 o.DefaultDeadline = TimeSpan.FromHours(1);
             })
             .UseStaticPeers(address)

@@ -16,7 +16,7 @@ public sealed class StreamToSelfTests
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<StreamProbe>();
         builder.Services.AddSingleton<IPeerDiscovery>(discovery);
-        builder.Services.AddMesh(o =>
+        builder.Services.AddTestMesh(o =>
             {
                 o.NodeId = "self";
                 o.ListenEndpoint = "127.0.0.1:0";

@@ -45,7 +45,7 @@ internal sealed class StreamCluster : IAsyncDisposable
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddMesh(options =>
+        builder.Services.AddTestMesh(options =>
             {
                 options.NodeId = "client";
                 options.ReconnectMaxBackoff = TimeSpan.FromMilliseconds(500);
