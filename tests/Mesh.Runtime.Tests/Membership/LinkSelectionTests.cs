@@ -161,7 +161,7 @@ public sealed class LinkSelectionTests
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<NodeProbe>();
         builder.Services.AddSingleton<IPeerDiscovery>(discovery);
-        var mesh = builder.Services.AddMesh(o =>
+        var mesh = builder.Services.AddTestMesh(o =>
         {
             o.NodeId = nodeId;
             o.ListenEndpoint = listen;
