@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Mesh.Balancing.Driver;
 
-/// <summary>Flags of the form <c>--name value</c> (or a bare <c>--name</c>); unknown flags are an error.</summary>
+/// <summary>
+/// Flags of the form <c>--name value</c> (or a bare <c>--name</c>); unknown flags are an error. Shared with
+/// tests/Mesh.ScaleBenchmark, which compiles this file too.
+/// </summary>
 internal sealed class Args
 {
     private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
@@ -36,6 +39,10 @@ internal sealed class Args
     public double Double(string name, double fallback) => double.TryParse(String(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture, out var v) && v > 0
         ? v
         : throw new ArgumentException($"{name} needs a positive number.");
+
+    public int[] Ints(string name, string fallback) => [.. String(name, fallback)
+        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(s => int.TryParse(s, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{name} needs positive integers separated by commas."))];
 
     public bool Flag(string name)
     {
