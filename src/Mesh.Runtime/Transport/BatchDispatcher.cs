@@ -12,8 +12,9 @@ internal interface IBatchItem
 
 /// <summary>
 /// Runs what a link's receive loop produces — requests to serve, answers to hand to their callers — in batches:
-/// one thread-pool work item drains everything queued, instead of one work item (and often one thread wake-up)
-/// per frame. Frames the items send are held until the batch ends (see <see cref="SendBatching"/>), so a
+/// the receive loop itself drains what a read queued (<see cref="RunHere"/>), or one thread-pool work item does
+/// (<see cref="Schedule"/>), instead of one work item (and often one thread wake-up) per frame. Frames the items
+/// send are held until the batch ends or has run for <see cref="FlushAfter"/> (see <see cref="SendBatching"/>), so a
 /// receive of many requests is answered by one write, and a receive of many answers, whose callers each send
 /// their next call, is followed by one write of those calls.
 /// </summary>
