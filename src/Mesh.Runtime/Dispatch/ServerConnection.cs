@@ -28,6 +28,17 @@ internal sealed class ServerConnection : Connection, ICallReplies
         _load = state.Load;
     }
 
+    /// <summary>
+    /// Whether this link's answers must stop piling up: it holds more than <paramref name="times"/> × its own limit, or
+    /// holds some while all links together hold more than <paramref name="times"/> × the node's.
+    /// </summary>
+    private bool HoldsTooMuch(int times)
+    {
+        var queued = QueuedBytes;
+        return queued > times * _state.MaxSendQueue
+               || (queued > ServerState.NodeQueueCheckAbove && _state.NodeQueueOver(times));
+    }
+
     protected override string Role => "server";
 
     /// <summary>Called once the caller's hello is accepted: its calls are authorized by the identity TLS proved.</summary>
@@ -35,6 +46,9 @@ internal sealed class ServerConnection : Connection, ICallReplies
     {
         _session.CallerIdentity = PeerIdentity;
         _session.CallerMaxFrameSize = RemoteMaxFrameSize;
+
+        // From here until OnClosed, its queued answers count in the node's total.
+        _state.AddLink(this);
     }
 
     /// <summary>Tells the caller to send no new calls on this link.</summary>
@@ -42,8 +56,9 @@ internal sealed class ServerConnection : Connection, ICallReplies
 
     void ICallReplies.SendResult(ServerCall call)
     {
-        // A caller that does not read its answers cannot make this node hold more than twice its send queue limit.
-        if (QueuedBytes > 2 * _state.MaxSendQueue)
+        // A caller that does not read its answers cannot make this node hold more than twice its send queue limit, nor
+        // can many such callers together make it hold more than twice the node's.
+        if (HoldsTooMuch(2))
         {
             ((ICallReplies)this).SendError(call.CallId, _state.DropAnswer(call));
             return;
@@ -89,7 +104,11 @@ internal sealed class ServerConnection : Connection, ICallReplies
     }
 
     // Nobody is left to receive the results.
-    protected override void OnClosed(Exception? error) => _session.CancelAll();
+    protected override void OnClosed(Exception? error)
+    {
+        _state.RemoveLink(this);
+        _session.CancelAll();
+    }
 
     protected override void OnFramesRead() => _dispatcher.RunHere();
 
@@ -111,7 +130,7 @@ internal sealed class ServerConnection : Connection, ICallReplies
         var serviceId = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
         var methodId = BinaryPrimitives.ReadUInt32LittleEndian(prefix[4..]);
         var deadline = BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]);
-        if (QueuedBytes > _state.MaxSendQueue)
+        if (HoldsTooMuch(1))
         {
             // The caller is not reading its answers: take no more work from it until it does.
             ((ICallReplies)this).SendError(header.CallId, _state.RefuseNotReading());

@@ -33,6 +33,57 @@ internal sealed class ServerState(ServiceCatalog catalog, IPayloadSerializer ser
     /// <summary>Bytes of answers a link may hold queued before its new requests are refused (<see cref="MeshOptions.MaxSendQueueBytes"/>).</summary>
     public long MaxSendQueue { get; } = options.MaxSendQueueBytes;
 
+    /// <summary>Bytes of answers all links together may hold queued (<see cref="MeshOptions.MaxNodeSendQueueBytes"/>).</summary>
+    public long MaxNodeSendQueue { get; } = options.MaxNodeSendQueueBytes;
+
+    /// <summary>
+    /// A link holding fewer queued bytes than this is never refused or dropped for the node's total, so a reading link
+    /// pays nothing for the node-wide check; what such links hold together is at most this times the connection limit.
+    /// </summary>
+    public const long NodeQueueCheckAbove = 64 * 1024;
+
+    private readonly Lock _linksGate = new();
+    private readonly HashSet<ServerConnection> _links = [];
+    private ServerConnection[] _linkSnapshot = [];
+
+    /// <summary>Counts <paramref name="link"/>'s queued answers in the node's total until <see cref="RemoveLink"/>.</summary>
+    public void AddLink(ServerConnection link)
+    {
+        lock (_linksGate)
+        {
+            if (_links.Add(link))
+            {
+                _linkSnapshot = [.. _links];
+            }
+        }
+    }
+
+    public void RemoveLink(ServerConnection link)
+    {
+        lock (_linksGate)
+        {
+            if (_links.Remove(link))
+            {
+                _linkSnapshot = [.. _links];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the node's links together hold more than <paramref name="times"/> × <see cref="MaxNodeSendQueue"/> of
+    /// queued answers. Sums every link: called only for a link already holding <see cref="NodeQueueCheckAbove"/>.
+    /// </summary>
+    public bool NodeQueueOver(int times)
+    {
+        var total = 0L;
+        foreach (var link in Volatile.Read(ref _linkSnapshot))
+        {
+            total += link.QueuedBytes;
+        }
+
+        return total > times * MaxNodeSendQueue;
+    }
+
     private readonly long _maxUnknownArgumentBytes = options.MaxUnknownArgumentBytes;
 
     /// <summary>

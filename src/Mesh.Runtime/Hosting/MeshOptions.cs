@@ -143,6 +143,14 @@ public sealed class MeshOptions
     public int MaxSendQueueBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
+    /// Most bytes of answers the node keeps queued for all its callers together, so that many callers that do not read
+    /// (each within <see cref="MaxSendQueueBytes"/>) cannot together exhaust its memory. Past it, new requests from a link
+    /// that holds answers are refused; past twice it, such a link's finished answers are dropped. Size it to the Pod's
+    /// memory limit. At least <see cref="MaxSendQueueBytes"/>. Default 64 MiB.
+    /// </summary>
+    public long MaxNodeSendQueueBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Credit, in items, a caller grants each stream it opens (a method returning <see cref="IAsyncEnumerable{T}"/>):
     /// the serving node sends at most this many items ahead of what the consumer has taken, so a slow consumer slows
     /// the producer and a stream buffers at most this many items on the caller. Granted again as the consumer takes

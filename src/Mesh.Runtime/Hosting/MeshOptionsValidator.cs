@@ -133,6 +133,11 @@ internal sealed class MeshOptionsValidator(MeshServiceRegistrations registration
             errors.Add($"MeshOptions.MaxHelloSize must be at least 1024 bytes (a larger value than MeshOptions.MaxFrameSize acts as MaxFrameSize); it is {options.MaxHelloSize}.");
         }
 
+        if (options.MaxNodeSendQueueBytes < options.MaxSendQueueBytes || options.MaxNodeSendQueueBytes > 64L * 1024 * 1024 * 1024)
+        {
+            errors.Add($"MeshOptions.MaxNodeSendQueueBytes must be between MeshOptions.MaxSendQueueBytes ({options.MaxSendQueueBytes}) and 64 GiB; it is {options.MaxNodeSendQueueBytes}.");
+        }
+
         if (options.MaxSendQueueBytes < options.MaxFrameSize || options.MaxSendQueueBytes > 1024 * 1024 * 1024)
         {
             errors.Add($"MeshOptions.MaxSendQueueBytes must be between MeshOptions.MaxFrameSize ({options.MaxFrameSize}) and 1 GiB; it is {options.MaxSendQueueBytes}.");

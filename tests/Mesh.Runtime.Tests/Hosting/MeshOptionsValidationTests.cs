@@ -32,6 +32,7 @@ public sealed class MeshOptionsValidationTests
     [InlineData("ApertureMinPeers", "33")]
     [InlineData("MaxLinkAttemptsInProgress", "0")]
     [InlineData("MaxLinkAttemptsInProgress", "1025")]
+    [InlineData("MaxNodeSendQueueBytes", "1048576")]
     public async Task StartAsync_InvalidOption_FailsNamingTheOption(string option, string value)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -51,6 +52,7 @@ public sealed class MeshOptionsValidationTests
                 case "ServiceLoadBalancingPolicies": options.ServiceLoadBalancingPolicies["Shop.IInventory"] = value; break;
                 case "LoadReportInterval": options.LoadReportInterval = TimeSpan.FromMilliseconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
                 case "LoadReportWeight": options.LoadReportWeight = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "MaxNodeSendQueueBytes": options.MaxNodeSendQueueBytes = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "KeyedLoadBound": options.KeyedLoadBound = double.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "LocalCalls": options.LocalCalls = (LocalCallMode)int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
                 case "ConnectionsPerPeer": options.ConnectionsPerPeer = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;

@@ -157,69 +157,125 @@ public sealed class LimitTests(ITestOutputHelper output)
     [Fact]
     public async Task Text_CallerNeverReadsItsAnswers_NodeHoldsAtMostTwiceItsSendQueue()
     {
-        const int Calls = 400;
-        const int ResultSize = 1_000_000;
         await using var cluster = await TestCluster.StartAsync(
             servers: 1,
             configureServer: mesh => mesh.Services.Configure<MeshOptions>(o => o.MaxSendQueueBytes = 4 * 1024 * 1024));
+
+        // One caller asks for 400 answers of 1 MB in a few KB of requests, then reads nothing.
+        var (answers, dropped) = await NonReadingCallersAsync(cluster, callers: 1, callsEach: 400);
+
+        // Every call ran; only what fit in twice the send queue (plus the kernel's socket buffers) was kept as answers.
+        output.WriteLine($"400 calls of {ResultSize} bytes: {answers} answers kept, {dropped} dropped");
+        Assert.InRange(answers, 1, 40);
+        Assert.Equal(5, await cluster.ClientService<ITestService>().Add(2, 3).AsTask().WaitAsync(TestCluster.Bound));
+    }
+
+    [Fact]
+    public async Task Text_ManyCallersNeverReadTheirAnswers_NodeHoldsAtMostTwiceItsNodeSendQueue()
+    {
+        // Each link alone could hold 32 MiB; the node as a whole only 8 MiB.
+        await using var cluster = await TestCluster.StartAsync(
+            servers: 1,
+            configureServer: mesh => mesh.Services.Configure<MeshOptions>(o =>
+            {
+                o.MaxSendQueueBytes = 16 * 1024 * 1024;
+                o.MaxNodeSendQueueBytes = 16 * 1024 * 1024;
+            }));
+        var (answers, dropped) = await NonReadingCallersAsync(cluster, callers: 4, callsEach: 60);
+
+        // Without the node's bound each link keeps all 60 (240 answers); with it, about 32 MB plus socket buffers.
+        output.WriteLine($"4 x 60 calls of {ResultSize} bytes: {answers} answers kept, {dropped} dropped");
+        Assert.InRange(answers, 1, 100);
+        Assert.Equal(5, await cluster.ClientService<ITestService>().Add(2, 3).AsTask().WaitAsync(TestCluster.Bound));
+    }
+
+    private const int ResultSize = 1_000_000;
+
+    /// <summary>
+    /// Raw callers that each ask for <paramref name="callsEach"/> answers of <see cref="ResultSize"/> bytes and read
+    /// nothing until every call has ended on the server; then counts the answers the node kept for them and the ones it
+    /// dropped or refused.
+    /// </summary>
+    private static async Task<(int Answers, int Dropped)> NonReadingCallersAsync(TestCluster cluster, int callers, int callsEach)
+    {
         var server = cluster.Servers[0];
+        var calls = callers * callsEach;
         var ended = 0;
         var allEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Name == "rpc.server.call.duration" && ReferenceEquals(instrument.Meter.Scope, server.Host.Services.GetRequiredService<IMeterFactory>()))
+            // A call ends when it ran, or when it was refused without running (its caller's link held too much).
+            if (instrument.Name is "rpc.server.call.duration" or "mesh.server.refusals"
+                && ReferenceEquals(instrument.Meter.Scope, server.Host.Services.GetRequiredService<IMeterFactory>()))
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<double>((_, _, _, _) =>
+        void OneEnded()
         {
-            if (Interlocked.Increment(ref ended) == Calls)
+            if (Interlocked.Increment(ref ended) == calls)
             {
                 allEnded.TrySetResult();
             }
-        });
+        }
+
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) => OneEnded());
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) => OneEnded());
         listener.Start();
 
-        // A caller that asks for 400 answers of 1 MB in a few KB of requests, then reads nothing.
-        using var raw = await RawPeer.ConnectAsync(server.EndPoint, bufferSize: 4 * ResultSize);
-        await raw.SendAsync(RawPeer.PrefaceAndHello(new HelloMessage("reader-never", "mesh", [])));
-        await raw.ReadHelloAsync();
         var method = MeshServiceRegistry.Get<ITestService>().Methods.Single(m => m.Name == nameof(ITestService.Text));
         var serializer = server.Host.Services.GetRequiredService<IPayloadSerializer>();
         var requests = new List<byte>();
-        for (var i = 1; i <= Calls; i++)
+        for (var i = 1; i <= callsEach; i++)
         {
             using var request = RequestBuilder.Rent(method, serializer, 4 * 1024 * 1024);
             request.WriteArgument(ResultSize);
             requests.AddRange(request.Frame(i, 60_000).ToArray());
         }
 
-        await raw.SendAsync([.. requests]);
-        await allEnded.Task.WaitAsync(TestCluster.Bound);
-
-        // Every call ran; only what fit in twice the send queue (plus the kernel's socket buffers) was kept as answers.
-        var answers = 0;
-        var dropped = 0;
-        while (answers + dropped < Calls)
+        var peers = new List<RawPeer>();
+        try
         {
-            var (header, payload) = await raw.ReadCallFrameAsync();
-            if (header.Kind == FrameKind.Response)
+            for (var c = 0; c < callers; c++)
             {
-                answers++;
+                var raw = await RawPeer.ConnectAsync(server.EndPoint, bufferSize: 4 * ResultSize);
+                peers.Add(raw);
+                await raw.SendAsync(RawPeer.PrefaceAndHello(new HelloMessage($"reader-never-{c}", "mesh", [])));
+                await raw.ReadHelloAsync();
+                await raw.SendAsync([.. requests]);
             }
-            else
+
+            await allEnded.Task.WaitAsync(TestCluster.Bound);
+            var answers = 0;
+            var dropped = 0;
+            foreach (var raw in peers)
             {
-                Assert.Equal(FrameKind.Error, header.Kind);
-                Assert.Equal(ErrorCode.AnswerDropped, (ErrorCode)payload[0]);
-                dropped++;
+                for (var read = 0; read < callsEach; read++)
+                {
+                    var (header, payload) = await raw.ReadCallFrameAsync();
+                    if (header.Kind == FrameKind.Response)
+                    {
+                        answers++;
+                    }
+                    else
+                    {
+                        Assert.Equal(FrameKind.Error, header.Kind);
+                        Assert.Contains((ErrorCode)payload[0], (ErrorCode[])[ErrorCode.AnswerDropped, ErrorCode.Overloaded]);
+                        dropped++;
+                    }
+                }
+            }
+
+            return (answers, dropped);
+        }
+        finally
+        {
+            foreach (var raw in peers)
+            {
+                raw.Dispose();
             }
         }
-
-        output.WriteLine($"{Calls} calls of {ResultSize} bytes: {answers} answers kept, {dropped} dropped");
-        Assert.InRange(answers, 1, 40);
-        Assert.Equal(5, await cluster.ClientService<ITestService>().Add(2, 3).AsTask().WaitAsync(TestCluster.Bound));
     }
 
     private static async Task<string> Outcome(Task call)
