@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.ScaleBenchmark;
 
 /// <summary>
-/// <c>caller</c>: one node linked to the first <c>--peers</c> nodes. Prints <c>PICK ns</c> (the default policy's
+/// <c>caller</c>: one node calling the first <c>--peers</c> nodes (linked to all of them with <c>--full</c>, otherwise
+/// to its aperture past the threshold). Prints <c>PICK ns</c> (the default policy's
 /// pick over that many peers, in-process), <c>MEM0</c> before the node starts, <c>LINKED k</c> once linked to all (or, after <c>--link-bound</c> s, to the k it has); then on its
 /// input: <c>gc</c> prints <c>MEM rss managed</c>; <c>go</c> runs <c>--in-flight</c> calls for <c>--warmup</c> then
 /// <c>--seconds</c>, printing <c>MEASURING</c> when the measured window starts and <c>RESULT calls seconds failed</c>
@@ -23,6 +24,7 @@ internal static class CallerMode
         var warmup = TimeSpan.FromSeconds(args.Double("--warmup", 1));
         var seconds = TimeSpan.FromSeconds(args.Double("--seconds", 3));
         var linkBound = TimeSpan.FromSeconds(args.Double("--link-bound", 40));
+        var full = args.Flag("--full");
         args.EnsureAllUsed();
 
         Console.WriteLine($"PICK {PickNanoseconds(peerCount):0.0}");
@@ -34,6 +36,11 @@ internal static class CallerMode
                 o.NodeId = "caller";
                 o.AllowPlaintext = true;
                 o.ShutdownGracePeriod = TimeSpan.FromSeconds(1);
+                if (full)
+                {
+                    // The per-link rows link to every peer however many there are.
+                    o.ApertureThreshold = int.MaxValue;
+                }
             })
             .UseStaticPeers(Enumerable.Range(0, peerCount).Select(NodeAddress.Endpoint).ToArray())
             .AddClient<IScale>();
@@ -45,7 +52,7 @@ internal static class CallerMode
         {
             try
             {
-                await node.WaitForPeersAsync<IScale>(peerCount, bound.Token).ConfigureAwait(false);
+                await node.WaitForPeersAsync<IScale>(full ? peerCount : GroupMode.ExpectedLinks(peerCount), bound.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

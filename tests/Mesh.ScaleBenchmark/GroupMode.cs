@@ -7,10 +7,12 @@ namespace Mesh.ScaleBenchmark;
 
 /// <summary>
 /// <c>group</c>: hosts <c>--count</c> nodes (indexes from <c>--first</c>) in this process, each on its own loopback
-/// address, each hosting <see cref="IScale"/>. With <c>--mesh</c> every node also links to all <c>--total</c> nodes
-/// (itself included: a full mesh of N² links). Prints <c>STARTED</c>, then with <c>--mesh</c> <c>LINKED</c> once every
-/// node here has all its links (or <c>UNLINKED n</c> with the links it has when <c>--link-bound</c> seconds pass);
-/// answers <c>gc</c> on its input with <c>MEM rss managed</c> and ends on <c>stop</c> or when its input closes.
+/// address, each hosting <see cref="IScale"/>. With <c>--mesh</c> every node also calls <see cref="IScale"/> on the
+/// <c>--total</c> nodes (itself included) with the default options: up to the aperture threshold it links to all of
+/// them (a full mesh of N² links), past it to its aperture (<see cref="ExpectedLinks"/> each). Prints <c>STARTED</c>,
+/// then with <c>--mesh</c> <c>LINKED</c> once every node here has its links (or <c>UNLINKED n</c> with the links it
+/// has when <c>--link-bound</c> seconds pass); answers <c>gc</c> on its input with <c>MEM rss managed</c>,
+/// <c>links</c> with <c>LINKS n</c> (the links its nodes have now), and ends on <c>stop</c> or when its input closes.
 /// </summary>
 internal static class GroupMode
 {
@@ -56,7 +58,7 @@ internal static class GroupMode
             using var bound = new CancellationTokenSource(linkBound);
             try
             {
-                await Task.WhenAll(nodes.Select(n => n.WaitForPeersAsync<IScale>(total, bound.Token))).ConfigureAwait(false);
+                await Task.WhenAll(nodes.Select(n => n.WaitForPeersAsync<IScale>(ExpectedLinks(total), bound.Token))).ConfigureAwait(false);
                 Console.WriteLine("LINKED");
             }
             catch (OperationCanceledException)
@@ -71,6 +73,10 @@ internal static class GroupMode
             {
                 Console.WriteLine(Memory.Line());
             }
+            else if (line.Trim() == "links")
+            {
+                Console.WriteLine($"LINKS {hosts.Sum(h => h.Services.GetRequiredService<IMeshNode>().Peers.Count(p => p.IsReady))}");
+            }
         }
 
         await Task.WhenAll(hosts.Select(h => h.StopAsync())).ConfigureAwait(false);
@@ -80,6 +86,16 @@ internal static class GroupMode
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The links an idle caller of <paramref name="peers"/> peers keeps with the default options: all of them up to
+    /// <see cref="MeshOptions.ApertureThreshold"/>, past it its aperture's floor (<see cref="MeshOptions.ApertureMinPeers"/>).
+    /// </summary>
+    public static int ExpectedLinks(int peers)
+    {
+        var defaults = new MeshOptions();
+        return peers <= defaults.ApertureThreshold ? peers : Math.Min(peers, defaults.ApertureMinPeers);
     }
 }
 

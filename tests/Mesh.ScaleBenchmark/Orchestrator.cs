@@ -26,7 +26,8 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
             var outcomes = await Task.WhenAll(children.Select(c => c.ReadUntilAsync(bound, "LINKED", "UNLINKED"))).ConfigureAwait(false);
             var unlinked = outcomes.Where(o => o.Prefix == "UNLINKED").ToList();
             double? linkedAfter = unlinked.Count == 0 ? started.Elapsed.TotalSeconds : null;
-            int? linksWhenUnlinked = unlinked.Count == 0 ? null : outcomes.Sum(o => o.Prefix == "LINKED" ? n * (n / processes) : int.Parse(o.Text, CultureInfo.InvariantCulture));
+            var expected = n * GroupMode.ExpectedLinks(n);
+            int? linksWhenUnlinked = unlinked.Count == 0 ? null : await LinksAsync(children).ConfigureAwait(false);
             Progress($"N={n}: {(linkedAfter is { } s ? $"linked after {s:0.00} s" : $"not linked within {options.LinkBoundSeconds} s ({linksWhenUnlinked} links ready)")}");
 
             await Task.Delay(TimeSpan.FromSeconds(options.SettleSeconds)).ConfigureAwait(false);
@@ -34,6 +35,7 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
             var before = Sample.Take(pids);
             await Task.Delay(TimeSpan.FromSeconds(options.IdleSeconds)).ConfigureAwait(false);
             var after = Sample.Take(pids);
+            var linksAfterIdle = await LinksAsync(children).ConfigureAwait(false);
             var seconds = after.SecondsSince(before);
             var cpuPerSecond = (after.CpuSeconds - before.CpuSeconds) / seconds;
             var connections = after.Connections;
@@ -47,7 +49,10 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
                 linkedAfter,
                 linksWhenUnlinked,
                 connections == 0 ? 0 : cpuPerSecond * 1e6 / connections,
-                connections == 0 ? 0 : after.RssBytes / 1024.0 / connections);
+                connections == 0 ? 0 : after.RssBytes / 1024.0 / connections,
+                expected,
+                before.Connections,
+                linksAfterIdle);
             report.Idle.Add(idle);
             Progress($"N={n}: idle {idle.CpuPercent:0.0} % CPU, {idle.Connections} connections");
 
@@ -103,7 +108,7 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
                 var baseCpu = (base1.CpuSeconds - base0.CpuSeconds) / base1.SecondsSince(base0);
                 var baseBytes = (base1.LoopbackBytes - base0.LoopbackBytes) / base1.SecondsSince(base0);
 
-                using var caller = ChildProcess.Start(ns, Invariant($"caller --peers {k} --in-flight {options.InFlight} --warmup {options.WarmupSeconds} --seconds {options.CallSeconds} --link-bound {options.LinkBoundSeconds}"));
+                using var caller = ChildProcess.Start(ns, Invariant($"caller --full --peers {k} --in-flight {options.InFlight} --warmup {options.WarmupSeconds} --seconds {options.CallSeconds} --link-bound {options.LinkBoundSeconds}"));
                 try
                 {
                     var pick = double.Parse((await caller.ReadUntilAsync(TimeSpan.FromSeconds(60), "PICK").ConfigureAwait(false)).Text, CultureInfo.InvariantCulture);
@@ -160,6 +165,18 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
         var window = double.Parse(result[1], CultureInfo.InvariantCulture);
         var failed = long.Parse(result[2], CultureInfo.InvariantCulture);
         return new CallRow(servers, linked, options.InFlight, count / window, count == 0 ? 0 : (after.CpuSeconds - before.CpuSeconds) * 1e6 / count, failed);
+    }
+
+    /// <summary>The links the nodes of <paramref name="children"/> have now, summed.</summary>
+    private static async Task<int> LinksAsync(List<ChildProcess> children)
+    {
+        foreach (var child in children)
+        {
+            child.Send("links");
+        }
+
+        var lines = await Task.WhenAll(children.Select(c => c.ReadUntilAsync(TimeSpan.FromSeconds(30), "LINKS"))).ConfigureAwait(false);
+        return lines.Sum(l => int.Parse(l.Text, CultureInfo.InvariantCulture));
     }
 
     private static async Task<(long Rss, long Managed)> MemoryAsync(List<ChildProcess> children)

@@ -93,13 +93,14 @@ static void Print(ScaleReport report)
     }
 
     Console.WriteLine();
-    Console.WriteLine("Idle full mesh (N² links; CPU and RSS of all node processes; per link = total / connections, fixed per-process costs included)");
-    Console.WriteLine("| N | processes | connections | CPU (% of one core) | RSS | loopback traffic | all linked after | CPU per link | RSS per link |");
-    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    Console.WriteLine("Idle mesh (every node calls every node: a full mesh up to the aperture threshold, apertures past it; CPU and RSS of all node processes; per link = total / connections, fixed per-process costs included;");
+    Console.WriteLine("links kept = links the nodes held at the end of the idle window / links wanted, connections at its start → end)");
+    Console.WriteLine("| N | processes | connections | CPU (% of one core) | RSS | loopback traffic | all linked after | links kept | CPU per link | RSS per link |");
+    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var r in report.Idle)
     {
         var linked = r.LinkedAfterSeconds is { } s ? $"{s:0.00} s" : $"not within bound ({r.LinksWhenUnlinked} links)";
-        Console.WriteLine($"| {r.Nodes} | {r.Processes} | {r.Connections:N0} | {r.CpuPercent:0.0} % | {r.RssMiB:0} MiB | {r.LoopbackKBps:0.0} KB/s | {linked} | {r.CpuMicrosPerLinkSecond:0.0} µs/s | {r.RssKiBPerLink:0.0} KiB |");
+        Console.WriteLine($"| {r.Nodes} | {r.Processes} | {r.Connections:N0} | {r.CpuPercent:0.0} % | {r.RssMiB:0} MiB | {r.LoopbackKBps:0.0} KB/s | {linked} | {r.LinksAfterIdle:N0} / {r.ExpectedLinks:N0} ({r.ConnectionsBefore:N0} → {r.Connections:N0}) | {r.CpuMicrosPerLinkSecond:0.0} µs/s | {r.RssKiBPerLink:0.0} KiB |");
     }
 
     Console.WriteLine();

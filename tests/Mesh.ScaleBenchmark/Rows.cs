@@ -1,6 +1,10 @@
 namespace Mesh.ScaleBenchmark;
 
-/// <summary>The idle full mesh of <see cref="Nodes"/> nodes (N² links, each node's link to itself included).</summary>
+/// <summary>
+/// The idle mesh of <see cref="Nodes"/> nodes: full (N² links, each node's link to itself included) up to the aperture
+/// threshold, apertured past it. <see cref="ExpectedLinks"/> is what every node should hold; <see cref="LinksAfterIdle"/>
+/// what they held at the end of the idle window, <see cref="ConnectionsBefore"/> the connections at its start.
+/// </summary>
 internal sealed record IdleRow(
     int Nodes,
     int Processes,
@@ -11,7 +15,10 @@ internal sealed record IdleRow(
     double? LinkedAfterSeconds,
     int? LinksWhenUnlinked,
     double CpuMicrosPerLinkSecond,
-    double RssKiBPerLink);
+    double RssKiBPerLink,
+    int ExpectedLinks,
+    int ConnectionsBefore,
+    int LinksAfterIdle);
 
 /// <summary>One caller at a fixed number of calls in flight spread over <see cref="Servers"/> servers (of the mesh above).</summary>
 internal sealed record CallRow(int Servers, int LinkedServers, int InFlight, double CallsPerSecond, double CpuMicrosPerCall, long Failed);

@@ -12,8 +12,8 @@ namespace Mesh.Membership;
 /// Keeps <see cref="MeshOptions.ConnectionsPerPeer"/> links (usually one) to the peers this node needs: those hosting
 /// a service it calls — all of them, or, past <see cref="MeshOptions.ApertureThreshold"/> peers for a service, a
 /// deterministic aperture of them (<see cref="ApertureRing"/>, sized by <see cref="ApertureSizer"/>). A peer whose
-/// services are not known yet is linked once to learn them from its hello, and the link is kept only if the peer is
-/// needed. Connects with jittered, capped exponential backoff and at most
+/// services are not known yet counts as a host of every called service; once linked, its hello says what it hosts,
+/// and the link is kept only if the peer is needed. Connects with jittered, capped exponential backoff and at most
 /// <see cref="MeshOptions.MaxLinkAttemptsInProgress"/> attempts at once, re-links when a link closes, follows
 /// readiness changes, and drains links to peers that left or are no longer needed (in-flight calls finish, new calls
 /// go elsewhere). A peer's links share its balancing statistics, so the balancer sees the peer once.
@@ -125,8 +125,12 @@ internal sealed class PeerLinks
     }
 
     /// <summary>
-    /// The peers this node should link to now: every peer whose services are not known yet (to learn them), and of
-    /// the peers hosting each called service, all of them or the caller's aperture.
+    /// The peers this node should link to now: of the candidates for each called service (the peers known to host it
+    /// and those whose services are not known yet), all of them, or past the threshold the caller's aperture. A peer
+    /// not known yet is assumed to host every service until its hello says otherwise, so a node joining a large mesh
+    /// links only to its aperture instead of handshaking with every peer to learn what it hosts (a mesh of one
+    /// deployment, where every peer hosts the same services, never links outside its apertures); a peer that turns
+    /// out to host none of them is dropped and the window moves on.
     /// </summary>
     internal Dictionary<string, DiscoveredPeer> Wanted()
     {
@@ -138,17 +142,9 @@ internal sealed class PeerLinks
                 return wanted;
             }
 
-            foreach (var peer in _ring)
-            {
-                if (!_known.ContainsKey(peer.Address))
-                {
-                    wanted[peer.Address] = peer;
-                }
-            }
-
             foreach (var service in _called)
             {
-                var hosts = Hosts(service);
+                var hosts = Candidates(service);
                 foreach (var index in Window(service, hosts.Length))
                 {
                     wanted[hosts[index].Address] = hosts[index];
@@ -248,11 +244,11 @@ internal sealed class PeerLinks
         }
     }
 
-    /// <summary>The discovered peers known to host <paramref name="service"/>, in ring order.</summary>
-    private DiscoveredPeer[] Hosts(string service)
-        => [.. _ring.Where(peer => _known.TryGetValue(peer.Address, out var known) && known.Services.Contains(service))];
+    /// <summary>The discovered peers that host <paramref name="service"/> or may (not known yet), in ring order.</summary>
+    private DiscoveredPeer[] Candidates(string service)
+        => [.. _ring.Where(peer => !_known.TryGetValue(peer.Address, out var known) || known.Services.Contains(service))];
 
-    /// <summary>Indices into <see cref="Hosts"/> of the peers of <paramref name="service"/> this node links to.</summary>
+    /// <summary>Indices into <see cref="Candidates"/> of the peers of <paramref name="service"/> this node links to.</summary>
     private int[] Window(string service, int hosts)
     {
         if (hosts <= _options.ApertureThreshold || _keyed.Contains(service))
@@ -338,7 +334,7 @@ internal sealed class PeerLinks
             var changed = false;
             foreach (var (service, sizer) in _sizers)
             {
-                var hosts = Hosts(service);
+                var hosts = Candidates(service);
                 if (hosts.Length <= _options.ApertureThreshold)
                 {
                     continue;

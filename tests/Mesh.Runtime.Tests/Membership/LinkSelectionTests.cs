@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Balancing;
 using Mesh.Calls;
+using Mesh.Diagnostics;
 using Mesh.Hosting;
 using Mesh.Membership;
 using Mesh.Runtime.Tests.TestServices;
@@ -57,6 +59,31 @@ public sealed class LinkSelectionTests
                     }));
             }
 
+            // Every handshake a node makes as a caller, counted on these 40 nodes' own meters.
+            var meters = hosts.Select(h => h.Services.GetRequiredService<MeshMetrics>().Meter).ToHashSet();
+            long handshakes = 0;
+            using var listener = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (meters.Contains(instrument.Meter) && instrument.Name == "mesh.link.connects")
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "mesh.link.role" && (string?)tag.Value == "client")
+                    {
+                        Interlocked.Add(ref handshakes, value);
+                    }
+                }
+            });
+            listener.Start();
+
             var peers = hosts.Select(h => Peer(h.Services.GetRequiredService<IMeshNode>().ListenEndPoint!)).ToArray();
             var ring = peers.Select(p => p.Address).Order(StringComparer.Ordinal).ToArray();
             foreach (var discovery in discoveries)
@@ -71,7 +98,8 @@ public sealed class LinkSelectionTests
                 expected[host] = [.. ApertureRing.Window(index, Nodes, Nodes, Floor).Select(j => ring[j]).Order(StringComparer.Ordinal)];
             }
 
-            // Reach: every node links to exactly its window (its services learned from every peer, the rest dropped).
+            // Reach: every node links to exactly its window. Peers not known yet count as hosts, so no node handshakes
+            // outside its window to learn what a peer hosts: 40 x 4 handshakes in all, not 40 x 40.
             foreach (var host in hosts)
             {
                 var want = expected[host];
@@ -94,6 +122,54 @@ public sealed class LinkSelectionTests
             var inbound = hosts.SelectMany(h => h.Services.GetRequiredService<PeerDirectory>().Links.Select(l => l.PeerNodeId)).GroupBy(id => id).ToArray();
             Assert.Equal(Nodes, inbound.Length);
             Assert.All(inbound, g => Assert.Equal(Floor, g.Count()));
+            Assert.Equal(Nodes * Floor, Interlocked.Read(ref handshakes));
+        }
+        finally
+        {
+            await Task.WhenAll(hosts.Select(h => h.StopAsync())).WaitAsync(TestCluster.Bound);
+            hosts.ForEach(h => h.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Discovery_PastTheThresholdPeersOfAnotherServiceAmongTheHosts_LearnedAndSkippedUntilTheApertureHoldsOnlyHosts()
+    {
+        const int Each = 12;
+        const int Floor = 4;
+        var hosts = new List<IHost>();
+        try
+        {
+            for (var i = 0; i < 2 * Each; i++)
+            {
+                // Interleaved on the ring: even addresses host the called service, odd ones another.
+                hosts.Add(await StartHostAsync(
+                    $"n{i:00}",
+                    $"127.0.2.{i + 1}:0",
+                    i % 2 == 0 ? mesh => mesh.AddService<ITestService, TestService>() : mesh => mesh.AddService<IVersionedServiceV1, VersionedServiceV1>(),
+                    new TestDiscovery()));
+            }
+
+            var discovery = new TestDiscovery();
+            using var caller = await StartHostAsync("caller", null, mesh => mesh.AddClient<ITestService>(), discovery, options =>
+            {
+                options.ApertureThreshold = 8;
+                options.ApertureMinPeers = Floor;
+            });
+            var endPoints = hosts.Select(h => h.Services.GetRequiredService<IMeshNode>().ListenEndPoint!).ToArray();
+            var serving = endPoints.Where((_, i) => i % 2 == 0).Select(e => Peer(e).Address).ToHashSet();
+            var links = Links(caller);
+            discovery.Publish([.. endPoints.Select(Peer)]);
+
+            // The first window holds peers of the other service too; each is linked once, learned and dropped, and the
+            // window moves on until it holds only hosts, at least the floor of them, and stays so.
+            await links.WaitForSlotsAsync(slots => slots.Count >= Floor && slots.All(serving.Contains) && links.Wanted().Keys.All(serving.Contains), CancellationToken.None).WaitAsync(TestCluster.Bound);
+            var node = caller.Services.GetRequiredService<IMeshNode>();
+            await node.WaitForPeersAsync<ITestService>(Floor).WaitAsync(TestCluster.Bound);
+            Assert.All(node.Peers, p => Assert.Equal(0, int.Parse(p.NodeId[1..], System.Globalization.CultureInfo.InvariantCulture) % 2));
+            Assert.InRange(links.Wanted().Count, Floor, Each - 1);
+            var servedBy = (await Task.WhenAll(Enumerable.Range(0, 20).Select(v => caller.Services.GetRequiredService<ITestService>().Echo(v))).WaitAsync(TestCluster.Bound)).Select(r => r.NodeId).ToHashSet();
+            Assert.Subset(node.Peers.Select(p => p.NodeId).ToHashSet(), servedBy);
+            await caller.StopAsync().WaitAsync(TestCluster.Bound);
         }
         finally
         {
