@@ -341,12 +341,20 @@ internal sealed class ClientLink : Connection, ILocalCaller
         _dispatcher.RunHere();
     }
 
-    protected override void OnRescue()
+    protected override void OnRescue(long now)
     {
         _dispatcher.Schedule();
-        _pending.ExpireOverdue(Stopwatch.GetTimestamp());
-        _local?.ExpireOverdue(Environment.TickCount64);
+        if (!_pending.IsEmpty)
+        {
+            _pending.ExpireOverdue(Stopwatch.GetTimestamp());
+        }
+
+        _local?.ExpireOverdue(now);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>A link to this node itself never goes quiet: its calls run in-process and queue no frame to wake it.</remarks>
+    protected override bool HasNothingInFlight() => _local is null && _pending.IsEmpty && _dispatcher.IsIdle;
 
     /// <summary>The answer to <paramref name="call"/> arrived at <paramref name="now"/> (0: read the clock): true when this link is to publish it.</summary>
     private static bool Answered(PendingCall call, long now)

@@ -112,11 +112,14 @@ internal sealed class ServerConnection : Connection, ICallReplies
 
     protected override void OnFramesRead() => _dispatcher.RunHere();
 
-    protected override void OnRescue()
+    protected override void OnRescue(long now)
     {
         _dispatcher.Schedule();
-        _session.ExpireOverdue(Environment.TickCount64);
+        _session.ExpireOverdue(now);
     }
+
+    /// <inheritdoc/>
+    protected override bool HasNothingInFlight() => _session.IsIdle && _dispatcher.IsIdle;
 
     private void OnRequest(in FrameHeader header, in ReadOnlySequence<byte> payload)
     {

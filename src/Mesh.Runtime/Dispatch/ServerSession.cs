@@ -125,6 +125,18 @@ internal sealed class ServerSession(ServerState state, ICallReplies replies, boo
         }
     }
 
+    /// <summary>Whether no call or stream is running.</summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running.Count == 0;
+            }
+        }
+    }
+
     /// <summary>
     /// Fires the token of every running call whose deadline is before <paramref name="now"/>
     /// (<see cref="Environment.TickCount64"/>); called a few times a second (see <see cref="LinkWatchdog"/>), and looks at

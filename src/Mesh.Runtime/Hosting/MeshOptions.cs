@@ -198,9 +198,12 @@ public sealed class MeshOptions
 
     /// <summary>
     /// On a link where nothing else arrives, the side that connected sends a ping this often (the peer answers with a
-    /// pong; the accepting side pings only if it hears nothing for two intervals). Default 1 s.
+    /// pong; the accepting side pings only if it hears nothing for two intervals); links also check
+    /// <see cref="HeartbeatTimeout"/> this often. Every link of a process pings at the same instants, so idle links
+    /// wake the process once per interval, not once per link. Default 2 s (an idle link then costs one ping and one
+    /// pong every 2 s; a live peer still answers well within the 5 s timeout).
     /// </summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// A link on which nothing (no frame, no pong) arrived for this long is declared dead: its calls in flight

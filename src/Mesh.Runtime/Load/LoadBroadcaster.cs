@@ -45,7 +45,7 @@ internal static class LoadBroadcaster
                 var length = LoadReportFrames.WriteBroadcast(report, frame);
                 foreach (var link in due)
                 {
-                    link.TrySend(frame.AsSpan(0, length));
+                    link.TrySendUpkeep(frame.AsSpan(0, length));
                 }
             }
         }

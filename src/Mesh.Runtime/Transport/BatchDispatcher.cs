@@ -51,6 +51,9 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
     /// <summary>Queues one item; it runs after the next <see cref="Schedule"/>, or sooner on a drainer already running.</summary>
     public void Enqueue(TItem item) => _queue.Enqueue(item);
 
+    /// <summary>Whether nothing is queued and no drainer runs.</summary>
+    public bool IsIdle => _queue.IsEmpty && Volatile.Read(ref _drainers) == 0;
+
     /// <summary>Makes sure a drainer will run what is queued, on the thread pool.</summary>
     public void Schedule()
     {

@@ -38,6 +38,16 @@ internal abstract class Connection : IAsyncDisposable
     private long _inlineTickets;
     private long _inlineSince;
 
+    // 1 while the watchdog visits this link only when its heartbeat is due (see LinkWatchdog and TryGoQuiet); the next
+    // frame queued (FrameSender.TryEnqueue) or read (ReceiveAsync) sets it back to 0 and wakes the link.
+    private int _quiet;
+    private int _watched = 1;
+    private long _workReads;
+
+    // The watchdog thread's own: reads with work seen at its last tick, and idle ticks since.
+    private long _seenWorkReads;
+    private int _idleTicks;
+
     private readonly MeshMetrics _metrics;
 
     protected Connection(Socket socket, LinkSettings settings, MeshMetrics metrics, ILogger logger)
@@ -244,7 +254,7 @@ internal abstract class Connection : IAsyncDisposable
         _run = RunAsync();
 
         // The watchdog's tick runs the heartbeat (see TickHeartbeat): no timer, and no thread woken, per link.
-        Volatile.Write(ref _nextHeartbeat, Environment.TickCount64 + (long)_settings.HeartbeatInterval.TotalMilliseconds);
+        Volatile.Write(ref _nextHeartbeat, Heartbeat.NextTick(Environment.TickCount64, _settings.HeartbeatInterval));
     }
 
     /// <summary>Whether the link holds send buffers (false once idle for a heartbeat tick).</summary>
@@ -256,9 +266,14 @@ internal abstract class Connection : IAsyncDisposable
     /// <summary>Queues a complete frame for sending; false when the connection is closing.</summary>
     public bool TrySend(ReadOnlySpan<byte> frame)
     {
-        if (!_sender.TryEnqueue(frame))
+        if (!_sender.TryEnqueue(frame, ref _quiet, out var woke))
         {
             return false;
+        }
+
+        if (woke)
+        {
+            LinkWatchdog.Wake(this);
         }
 
         _metrics.RecordBytes(Role, received: false, frame.Length);
@@ -271,6 +286,29 @@ internal abstract class Connection : IAsyncDisposable
         Span<byte> frame = stackalloc byte[FrameHeader.Size];
         new FrameHeader(0, kind, 0, callId).Write(frame);
         return TrySend(frame);
+    }
+
+    /// <summary>
+    /// Queues a frame of link upkeep (a heartbeat, a load report) for which nothing waits. It does not wake a quiet
+    /// link: nothing about it needs the watchdog, so an idle link's upkeep leaves it quiet.
+    /// </summary>
+    public bool TrySendUpkeep(ReadOnlySpan<byte> frame)
+    {
+        var unused = 0;
+        if (!_sender.TryEnqueue(frame, ref unused, out _))
+        {
+            return false;
+        }
+
+        _metrics.RecordBytes(Role, received: false, frame.Length);
+        return true;
+    }
+
+    private void TrySendUpkeep(FrameKind kind, long callId)
+    {
+        Span<byte> frame = stackalloc byte[FrameHeader.Size];
+        new FrameHeader(0, kind, 0, callId).Write(frame);
+        TrySendUpkeep(frame);
     }
 
     /// <summary>
@@ -356,18 +394,80 @@ internal abstract class Connection : IAsyncDisposable
     /// Called by <see cref="LinkWatchdog"/>: sends frames a blocked batch has held too long, and lets the work
     /// queued behind a blocked item run on another thread.
     /// </summary>
-    internal void RescueBlockedWork()
+    internal void RescueBlockedWork(long now)
     {
-        _sender.ReleaseIfHeld(LinkWatchdog.HeldLimitMilliseconds);
-        TakeOverStuckReceive();
-        OnRescue();
+        _sender.ReleaseIfHeld(LinkWatchdog.HeldLimitMilliseconds, now);
+        TakeOverStuckReceive(now);
+        OnRescue(now);
     }
+
+    /// <summary>Where the link is in <see cref="LinkWatchdog"/>'s lists; read and written by its thread only.</summary>
+    internal int WatchState { get; set; }
+
+    /// <summary>When the link last read anything, heartbeats included (<see cref="Environment.TickCount64"/>).</summary>
+    internal long LastReceived => Volatile.Read(ref _lastReceived);
+
+    /// <summary>Whether <see cref="LinkWatchdog"/> still watches the link (until <see cref="StopWatching"/>).</summary>
+    internal bool IsWatched => Volatile.Read(ref _watched) != 0;
+
+    /// <summary>When the heartbeat runs next (<see cref="Environment.TickCount64"/>; <see cref="long.MaxValue"/> once closed).</summary>
+    internal long NextHeartbeat => Volatile.Read(ref _nextHeartbeat);
+
+    /// <summary>Whether the watchdog visits the link only at heartbeats now (for tests).</summary>
+    internal bool IsQuiet => Volatile.Read(ref _quiet) != 0;
+
+    /// <summary>Ends the watch; true the first time.</summary>
+    internal bool StopWatching() => Interlocked.Exchange(ref _watched, 0) != 0;
+
+    /// <summary>
+    /// Called by <see cref="LinkWatchdog"/> on an active link every tick: once the link has, for
+    /// <see cref="LinkWatchdog.QuietAfterTicks"/> ticks in a row, read nothing but heartbeats, run no read's work, had
+    /// nothing in flight (<see cref="HasNothingInFlight"/>) and nothing queued, marks it quiet and returns true. A read
+    /// or a frame queued at the same moment either stops it or finds the mark and wakes the link: both sides write,
+    /// then fence, then read the other's field (the sender's side under the sender's lock).
+    /// </summary>
+    internal bool TryGoQuiet()
+    {
+        var reads = Volatile.Read(ref _workReads);
+        if (reads != _seenWorkReads || Volatile.Read(ref _inlineTicket) != 0 || _sender.QueuedBytes != 0 || !HasNothingInFlight())
+        {
+            _seenWorkReads = reads;
+            _idleTicks = 0;
+            return false;
+        }
+
+        if (++_idleTicks < LinkWatchdog.QuietAfterTicks)
+        {
+            return false;
+        }
+
+        _idleTicks = 0;
+        if (!_sender.TryMarkQuiet(ref _quiet))
+        {
+            return false;
+        }
+
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _inlineTicket) == 0 && Volatile.Read(ref _workReads) == reads && HasNothingInFlight())
+        {
+            return true;
+        }
+
+        Interlocked.Exchange(ref _quiet, 0);
+        return false;
+    }
+
+    /// <summary>
+    /// Whether no call or stream is in flight on the link and no work is queued for it: nothing whose deadline or
+    /// progress the watchdog must check every tick. Links that never go quiet return false.
+    /// </summary>
+    protected virtual bool HasNothingInFlight() => true;
 
     /// <summary>
     /// Called every <see cref="LinkWatchdog.Period"/> (and when a read breaks the link): adds a drainer when the running
     /// ones have made no progress for a while, and ends the calls whose deadline has passed (no call arms a timer).
     /// </summary>
-    protected virtual void OnRescue()
+    protected virtual void OnRescue(long now)
     {
     }
 
@@ -387,7 +487,7 @@ internal abstract class Connection : IAsyncDisposable
             return;
         }
 
-        Volatile.Write(ref _nextHeartbeat, now + (long)_settings.HeartbeatInterval.TotalMilliseconds);
+        Volatile.Write(ref _nextHeartbeat, Heartbeat.NextTick(now, _settings.HeartbeatInterval));
         OnHeartbeat(now);
     }
 
@@ -414,6 +514,10 @@ internal abstract class Connection : IAsyncDisposable
             return;
         }
 
+        // Nothing queued since the last tick's frames left: give the send buffers back until the next frame (before
+        // this tick's ping, which then rents only a small one).
+        _sender.TrimIfIdle();
+
         var silent = now - Volatile.Read(ref _lastReceived);
         // The timeout adds this process's own recent lag: a starved node blames itself before the peer.
         var lag = LocalLag.Shared.RecentMilliseconds(Environment.TickCount64);
@@ -423,12 +527,9 @@ internal abstract class Connection : IAsyncDisposable
                 AbortElsewhere($"the peer sent nothing for {silent} ms (MeshOptions.HeartbeatTimeout is {_settings.HeartbeatTimeout.TotalMilliseconds:0} ms, this process lagged up to {lag} ms): it is dead or unreachable");
                 return;
             case HeartbeatAction.Ping:
-                TrySendEmpty(FrameKind.Ping, 0);
+                TrySendUpkeep(FrameKind.Ping, 0);
                 break;
         }
-
-        // Nothing queued since the last tick's frames left: give the send buffers back until the next frame.
-        _sender.TrimIfIdle();
     }
 
     private async Task RunAsync()
@@ -531,10 +632,10 @@ internal abstract class Connection : IAsyncDisposable
     /// <see cref="LinkWatchdog.HeldLimitMilliseconds"/> (an item blocks, perhaps waiting for an answer that only this
     /// link can read), a new loop takes over the reader on a pool thread.
     /// </summary>
-    private void TakeOverStuckReceive()
+    private void TakeOverStuckReceive(long now)
     {
         var ticket = Volatile.Read(ref _inlineTicket);
-        if (ticket == 0 || Environment.TickCount64 - Volatile.Read(ref _inlineSince) < LinkWatchdog.HeldLimitMilliseconds)
+        if (ticket == 0 || now - Volatile.Read(ref _inlineSince) < LinkWatchdog.HeldLimitMilliseconds)
         {
             return;
         }
@@ -556,6 +657,7 @@ internal abstract class Connection : IAsyncDisposable
             var buffer = result.Buffer;
             var received = 0L;
             var parsed = false;
+            var work = false;
             try
             {
                 while (FrameReader.TryRead(ref buffer, MaxFrameSize, out var header, out var payload))
@@ -566,12 +668,17 @@ internal abstract class Connection : IAsyncDisposable
                         case FrameKind.Hello:
                             throw new ProtocolException("unexpected second hello");
                         case FrameKind.Ping:
-                            // Heartbeats are link upkeep, the same on both sides.
-                            TrySendEmpty(FrameKind.Pong, header.CallId);
+                            // Heartbeats are link upkeep, the same on both sides; they leave a quiet link quiet.
+                            TrySendUpkeep(FrameKind.Pong, header.CallId);
                             break;
                         case FrameKind.Pong:
                             break;
+                        case FrameKind.LoadReport:
+                            // Upkeep too: it updates the peer's statistics and nothing the watchdog looks after.
+                            OnFrame(header, payload);
+                            break;
                         default:
+                            work = true;
                             OnFrame(header, payload);
                             break;
                     }
@@ -584,7 +691,7 @@ internal abstract class Connection : IAsyncDisposable
                 if (!parsed)
                 {
                     // The link is breaking: what this read queued still runs, on the pool.
-                    OnRescue();
+                    OnRescue(Environment.TickCount64);
                 }
 
                 _reader.AdvanceTo(buffer.Start, buffer.End);
@@ -606,7 +713,19 @@ internal abstract class Connection : IAsyncDisposable
             // gets stuck. The ticket is this loop's own: only the loop that owns the reader writes a non-zero one.
             var ticket = ++_inlineTickets;
             Volatile.Write(ref _inlineSince, Environment.TickCount64);
-            Volatile.Write(ref _inlineTicket, ticket);
+            if (work)
+            {
+                Volatile.Write(ref _workReads, _workReads + 1);
+            }
+
+            // A full fence, then the quiet mark: pairs with TryGoQuiet, so a read with more than heartbeats wakes a
+            // quiet link before its work runs.
+            Interlocked.Exchange(ref _inlineTicket, ticket);
+            if (work && Volatile.Read(ref _quiet) != 0 && Interlocked.Exchange(ref _quiet, 0) != 0)
+            {
+                LinkWatchdog.Wake(this);
+            }
+
             OnFramesRead();
             if (Interlocked.CompareExchange(ref _inlineTicket, 0, ticket) != ticket)
             {

@@ -5,11 +5,14 @@ namespace Mesh.Transport;
 /// under it); one send loop swaps buffers and writes everything queued since the last send in one call.
 /// Waking the send loop allocates nothing; inside a batch of work the wake-up waits for the batch's end
 /// (<see cref="SendBatching"/>), so the batch's frames leave together. An idle link holds no buffer: both are rented
-/// on the first frame and returned by <see cref="TrimIfIdle"/> (the link's heartbeat tick) once nothing is queued.
+/// on the first frame and returned by <see cref="TrimIfIdle"/> (the link's heartbeat tick) once nothing is queued;
+/// the heartbeat that follows rents a few hundred bytes, not a busy link's size.
 /// </summary>
 internal sealed class FrameSender : IDisposable
 {
-    private const int InitialBufferSize = 16 * 1024;
+    // Small: an idle link's heartbeat rents only this much; a busy link's buffers double from here once and keep
+    // their size until the link is idle again.
+    private const int InitialBufferSize = 256;
     private const int ShrinkAbove = 1024 * 1024;
     private readonly Lock _gate = new();
     private readonly SendSignal _signal = new();
@@ -26,6 +29,7 @@ internal sealed class FrameSender : IDisposable
     /// read makes this link hold. Read without a lock.
     /// </summary>
     public long QueuedBytes => Volatile.Read(ref _queued);
+
 
     /// <summary>Bytes queued but not yet handed to the socket.</summary>
     public int PendingBytes
@@ -70,14 +74,18 @@ internal sealed class FrameSender : IDisposable
         }
     }
 
-    /// <summary>Queues one complete frame; false once the sender has completed (the link is closing).</summary>
-    public bool TryEnqueue(ReadOnlySpan<byte> frame)
+    /// <summary>
+    /// Queues one complete frame; false once the sender has completed (the link is closing). <paramref name="woke"/>
+    /// says whether this frame ended the link's quiet time (<paramref name="quiet"/> was 1, see <see cref="TryMarkQuiet"/>).
+    /// </summary>
+    public bool TryEnqueue(ReadOnlySpan<byte> frame, ref int quiet, out bool woke)
     {
         bool signal;
         lock (_gate)
         {
             if (_completed)
             {
+                woke = false;
                 return false;
             }
 
@@ -85,6 +93,7 @@ internal sealed class FrameSender : IDisposable
             Volatile.Write(ref _queued, _queued + frame.Length);
             signal = !_signaled;
             _signaled = true;
+            woke = Volatile.Read(ref quiet) != 0 && Interlocked.Exchange(ref quiet, 0) != 0;
         }
 
         if (signal)
@@ -102,6 +111,25 @@ internal sealed class FrameSender : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Sets <paramref name="quiet"/> to 1 when nothing is queued, held or being written, and says whether it did.
+    /// Under the same lock as <see cref="TryEnqueue"/>, so a frame queued at the same moment either stops this or
+    /// finds the flag set and reports that it woke the link.
+    /// </summary>
+    public bool TryMarkQuiet(ref int quiet)
+    {
+        lock (_gate)
+        {
+            if (_completed || _writing || _signaled || _pending.WrittenCount > 0 || Volatile.Read(ref _heldAt) != 0)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref quiet, 1);
+            return true;
+        }
+    }
+
     /// <summary>Wakes the send loop whose wake-up <see cref="SendBatching"/> held until now.</summary>
     public void Release()
     {
@@ -111,12 +139,13 @@ internal sealed class FrameSender : IDisposable
 
     /// <summary>
     /// Wakes the send loop if a batch has held its wake-up for at least <paramref name="milliseconds"/> (the
-    /// batch's thread is stuck in an item); called by <see cref="LinkWatchdog"/>.
+    /// batch's thread is stuck in an item) at <paramref name="now"/> (<see cref="Environment.TickCount64"/>); called by
+    /// <see cref="LinkWatchdog"/>.
     /// </summary>
-    public void ReleaseIfHeld(long milliseconds)
+    public void ReleaseIfHeld(long milliseconds, long now)
     {
         var heldAt = Volatile.Read(ref _heldAt);
-        if (heldAt != 0 && Environment.TickCount64 - heldAt >= milliseconds)
+        if (heldAt != 0 && now - heldAt >= milliseconds)
         {
             Release();
         }

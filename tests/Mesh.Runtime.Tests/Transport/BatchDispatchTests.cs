@@ -117,7 +117,7 @@ public sealed class BatchDispatchTests
         try
         {
             Assert.True(sender.TryEnqueue([7, 8]));
-            Assert.True(Task.Run(() => sender.ReleaseIfHeld(milliseconds: 0)).Wait(Bound));
+            Assert.True(Task.Run(() => sender.ReleaseIfHeld(milliseconds: 0, Environment.TickCount64)).Wait(Bound));
             Assert.True(written.Wait(Bound), "the held frame was not sent while the batch was stuck");
         }
         finally
