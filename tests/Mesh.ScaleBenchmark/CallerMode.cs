@@ -9,7 +9,7 @@ namespace Mesh.ScaleBenchmark;
 
 /// <summary>
 /// <c>caller</c>: one node calling the first <c>--peers</c> nodes (linked to all of them with <c>--full</c>, otherwise
-/// to its aperture past the threshold). Prints <c>PICK ns</c> (the default policy's
+/// to its aperture past the threshold), with <c>--connections</c> links to each. Prints <c>PICK ns</c> (the default policy's
 /// pick over that many peers, in-process), <c>MEM0</c> before the node starts, <c>LINKED k</c> once linked to all (or, after <c>--link-bound</c> s, to the k it has); then on its
 /// input: <c>gc</c> prints <c>MEM rss managed</c>; <c>go</c> runs <c>--in-flight</c> calls for <c>--warmup</c> then
 /// <c>--seconds</c>, printing <c>MEASURING</c> when the measured window starts and <c>RESULT calls seconds failed</c>
@@ -25,6 +25,7 @@ internal static class CallerMode
         var seconds = TimeSpan.FromSeconds(args.Double("--seconds", 3));
         var linkBound = TimeSpan.FromSeconds(args.Double("--link-bound", 40));
         var full = args.Flag("--full");
+        var connections = args.Int("--connections", 1);
         args.EnsureAllUsed();
 
         Console.WriteLine($"PICK {PickNanoseconds(peerCount):0.0}");
@@ -36,6 +37,7 @@ internal static class CallerMode
                 o.NodeId = "caller";
                 o.AllowPlaintext = true;
                 o.ShutdownGracePeriod = TimeSpan.FromSeconds(1);
+                o.ConnectionsPerPeer = connections;
                 if (full)
                 {
                     // The per-link rows link to every peer however many there are.

@@ -99,14 +99,17 @@ internal static class GroupMode
     }
 }
 
-/// <summary>This process's memory after a full collection: resident set and managed heap, in bytes.</summary>
+/// <summary>
+/// This process's memory after a full, aggressive collection (which gives free heap memory back to the system, so the
+/// resident set counts what is held, not what the heap kept from a burst): resident set and managed heap, in bytes.
+/// </summary>
 internal static class Memory
 {
     public static string Line()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        GC.Collect();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         using var self = Process.GetCurrentProcess();
         return $"MEM {self.WorkingSet64} {GC.GetTotalMemory(false)}";
     }

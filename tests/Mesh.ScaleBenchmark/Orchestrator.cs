@@ -37,7 +37,7 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
             var after = Sample.Take(pids);
             var linksAfterIdle = await LinksAsync(children).ConfigureAwait(false);
             var seconds = after.SecondsSince(before);
-            var cpuPerSecond = (after.CpuSeconds - before.CpuSeconds) / seconds;
+            var cpuPerSecond = after.PreciseCpuSecondsSince(before) / seconds;
             var connections = after.Connections;
             var idle = new IdleRow(
                 n,
@@ -105,7 +105,7 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
                 var base0 = Sample.Take(servers);
                 await Task.Delay(TimeSpan.FromSeconds(options.IdleSeconds)).ConfigureAwait(false);
                 var base1 = Sample.Take(servers);
-                var baseCpu = (base1.CpuSeconds - base0.CpuSeconds) / base1.SecondsSince(base0);
+                var baseCpu = base1.PreciseCpuSecondsSince(base0) / base1.SecondsSince(base0);
                 var baseBytes = (base1.LoopbackBytes - base0.LoopbackBytes) / base1.SecondsSince(base0);
 
                 using var caller = ChildProcess.Start(ns, Invariant($"caller --full --peers {k} --in-flight {options.InFlight} --warmup {options.WarmupSeconds} --seconds {options.CallSeconds} --link-bound {options.LinkBoundSeconds}"));
@@ -120,7 +120,7 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
                     await Task.Delay(TimeSpan.FromSeconds(options.IdleSeconds)).ConfigureAwait(false);
                     var idle1 = Sample.Take(all);
                     var idleSeconds = idle1.SecondsSince(idle0);
-                    var idleCpu = (idle1.CpuSeconds - idle0.CpuSeconds) / idleSeconds - baseCpu;
+                    var idleCpu = idle1.PreciseCpuSecondsSince(idle0) / idleSeconds - baseCpu;
                     var idleBytes = (idle1.LoopbackBytes - idle0.LoopbackBytes) / idleSeconds - baseBytes;
 
                     var serverRss1 = await MemoryAsync(children).ConfigureAwait(false);
@@ -152,6 +152,59 @@ internal sealed class Orchestrator(Options options, NetworkNamespace? ns)
                 child.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Idle links alone: <paramref name="servers"/> server nodes in one process, one caller node in another linked to
+    /// them with each of <paramref name="connectionsPerPeer"/> connections per server in turn. Only the number of links
+    /// changes between rows, so their differences are the cost of a link at both ends, without any per-node cost.
+    /// </summary>
+    public async Task<List<LinkRow>> IdleLinksAsync(int servers, int[] connectionsPerPeer)
+    {
+        var rows = new List<LinkRow>();
+        using var group = ChildProcess.Start(ns, Invariant($"group --first 0 --count {servers} --total {servers}"));
+        try
+        {
+            await group.ReadUntilAsync(TimeSpan.FromSeconds(90), "STARTED").ConfigureAwait(false);
+            foreach (var connections in connectionsPerPeer)
+            {
+                using var caller = ChildProcess.Start(ns, Invariant($"caller --full --peers {servers} --connections {connections} --link-bound {options.LinkBoundSeconds}"));
+                try
+                {
+                    await caller.ReadUntilAsync(TimeSpan.FromSeconds(2 * options.LinkBoundSeconds + 30), "LINKED").ConfigureAwait(false);
+                    var pids = new List<int> { group.Id, caller.Id };
+                    var links = servers * connections;
+                    using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(options.LinkBoundSeconds)))
+                    {
+                        while (Sample.Take(pids).Connections < links)
+                        {
+                            await Task.Delay(100, bound.Token).ConfigureAwait(false);
+                        }
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(options.SettleSeconds)).ConfigureAwait(false);
+                    var before = Sample.Take(pids);
+                    await Task.Delay(TimeSpan.FromSeconds(options.IdleSeconds)).ConfigureAwait(false);
+                    var after = Sample.Take(pids);
+                    var seconds = after.SecondsSince(before);
+                    var memory = await MemoryAsync([group, caller]).ConfigureAwait(false);
+                    var row = new LinkRow(servers, connections, after.Connections, after.PreciseCpuSecondsSince(before) / seconds * 1e6, memory.Rss, memory.Managed, (after.LoopbackBytes - before.LoopbackBytes) / seconds);
+                    rows.Add(row);
+                    Progress($"links={row.Links}: {row.CpuMicrosPerSecond:0} µs/s, RSS {row.RssBytes / 1048576.0:0.0} MiB");
+                    await caller.StopAsync(StopBound).ConfigureAwait(false);
+                }
+                finally
+                {
+                    caller.Kill();
+                }
+            }
+        }
+        finally
+        {
+            await group.StopAsync(StopBound).ConfigureAwait(false);
+        }
+
+        return rows;
     }
 
     private async Task<CallRow> MeasureCallsAsync(ChildProcess caller, List<int> pids, int servers, int linked)

@@ -42,12 +42,15 @@ static async Task<int> RunAsync(Args args)
         !args.Flag("--no-netns"),
         args.Flag("--json"));
     var skipPeers = args.Flag("--no-peers");
+    var linkServers = args.Int("--link-servers", 8);
+    var linkConnections = args.Ints("--link-connections", "1,32");
+    var skipLinks = args.Flag("--no-links");
     args.EnsureAllUsed();
 
     using var ns = options.UseNamespace ? NetworkNamespace.Create() : null;
     Console.CancelKeyPress += (_, _) => ns?.Dispose();
     var orchestrator = new Orchestrator(options, ns);
-    var report = new ScaleReport(Commit(), Environment.ProcessorCount, ns?.Name ?? "(none: host loopback, traffic includes others')", [], [], [], []);
+    var report = new ScaleReport(Commit(), Environment.ProcessorCount, ns?.Name ?? "(none: host loopback, traffic includes others')", [], [], [], [], []);
     Console.WriteLine($"Mesh scale benchmark: commit {report.Commit}; {report.Cores} cores; namespace {report.Namespace}; up to {options.Processes} processes; " +
         $"settle {options.SettleSeconds} s, idle window {options.IdleSeconds} s; {options.InFlight} calls in flight, warm-up {options.WarmupSeconds} s, measured {options.CallSeconds} s");
     foreach (var n in options.Sizes)
@@ -76,7 +79,21 @@ static async Task<int> RunAsync(Args args)
         }
     }
 
+    if (!skipLinks)
+    {
+        try
+        {
+            report.Links.AddRange(await orchestrator.IdleLinksAsync(linkServers, linkConnections));
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            report.Failures.Add($"links: {ex.Message.Split('\n')[0]}");
+            Console.Error.WriteLine($"idle link rows failed: {ex.Message}");
+        }
+    }
+
     Print(report);
+    PrintLinks(report);
     if (options.Json)
     {
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
@@ -134,6 +151,30 @@ static void Print(ScaleReport report)
                 Console.WriteLine($"Marginal cost of a link ({a.Peers} → {b.Peers} peers): RSS {(b.RssDeltaBytes - a.RssDeltaBytes) / 1024.0 / links:0.0} KiB, managed {(b.ManagedDeltaBytes - a.ManagedDeltaBytes) / 1024.0 / links:0.0} KiB, idle CPU {(b.IdleCpuMicrosPerSecond - a.IdleCpuMicrosPerSecond) / links:0.0} µs/s (both ends)");
             }
         }
+    }
+}
+
+static void PrintLinks(ScaleReport report)
+{
+    if (report.Links.Count == 0)
+    {
+        return;
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("Idle links alone (one caller node, the same server nodes, more connections per server; CPU of both processes, memory of both after an aggressive GC)");
+    Console.WriteLine("| servers | connections per server | links | CPU | RSS | managed | loopback traffic |");
+    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    foreach (var r in report.Links)
+    {
+        Console.WriteLine($"| {r.Servers} | {r.ConnectionsPerPeer} | {r.Links:N0} | {r.CpuMicrosPerSecond:0} µs/s | {r.RssBytes / 1048576.0:0.0} MiB | {r.ManagedBytes / 1048576.0:0.00} MiB | {r.LoopbackBytesPerSecond / 1000:0.0} KB/s |");
+    }
+
+    var (first, last) = (report.Links[0], report.Links[^1]);
+    var added = last.Links - first.Links;
+    if (added > 0)
+    {
+        Console.WriteLine($"Cost of one idle link, both ends ({first.Links} → {last.Links} links): CPU {(last.CpuMicrosPerSecond - first.CpuMicrosPerSecond) / added:0.0} µs/s, RSS {(last.RssBytes - first.RssBytes) / 1024.0 / added:0.0} KiB, managed {(last.ManagedBytes - first.ManagedBytes) / 1024.0 / added:0.0} KiB, traffic {(last.LoopbackBytesPerSecond - first.LoopbackBytesPerSecond) / added:0} B/s");
     }
 }
 

@@ -39,6 +39,14 @@ internal sealed record PeerRow(
     long ManagedDeltaBytes,
     double IdleCpuMicrosPerSecond);
 
+/// <summary>
+/// One caller node linked to <see cref="Servers"/> server nodes with <see cref="ConnectionsPerPeer"/> connections each
+/// (<see cref="Links"/> idle links in all): the same nodes at every row, so the difference between rows is what links
+/// cost. CPU of both processes over the idle window (µs per second), resident set and managed heap of both after an
+/// aggressive collection, loopback traffic.
+/// </summary>
+internal sealed record LinkRow(int Servers, int ConnectionsPerPeer, int Links, double CpuMicrosPerSecond, long RssBytes, long ManagedBytes, double LoopbackBytesPerSecond);
+
 /// <summary>Everything one run measured.</summary>
 internal sealed record ScaleReport(
     string Commit,
@@ -47,4 +55,5 @@ internal sealed record ScaleReport(
     List<IdleRow> Idle,
     List<CallRow> Calls,
     List<PeerRow> Peers,
+    List<LinkRow> Links,
     List<string> Failures);

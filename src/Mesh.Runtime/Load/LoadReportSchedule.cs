@@ -13,6 +13,13 @@ internal sealed class LoadReportSchedule<TLink>
     /// <summary>Process CPU (percent of the machine) must move this much from the last report sent to everyone to count as a change.</summary>
     public const int CpuStep = 10;
 
+    /// <summary>
+    /// Work items waiting in the thread pool from which it counts as backlogged. A few waiting for a moment is how an
+    /// idle pool looks when timers fire together (every node of a process broadcasting on the same tick); counting those
+    /// sent every idle link a report every tick or two.
+    /// </summary>
+    public const int ThreadPoolBacklog = 16;
+
     /// <summary>The smoothed service time must move by this share to count as a change.</summary>
     public const double ServiceTimeStep = 0.25;
 
@@ -59,7 +66,8 @@ internal sealed class LoadReportSchedule<TLink>
     /// Whether <paramref name="current"/> tells a caller something <paramref name="last"/> (the last report every link
     /// got) did not: a different number of calls held, any calls held at all (receivers discount a report by its age,
     /// so a loaded node keeps its report fresh), draining, another concurrency limit, CPU moved by
-    /// <see cref="CpuStep"/> points, the thread pool started or stopped queueing, or the service time moved by
+    /// <see cref="CpuStep"/> points, the thread pool became or stopped being backlogged (<see cref="ThreadPoolBacklog"/>),
+    /// or the service time moved by
     /// <see cref="ServiceTimeStep"/>.
     /// </summary>
     public static bool IsWorthSending(in LoadReport last, in LoadReport current)
@@ -68,6 +76,6 @@ internal sealed class LoadReportSchedule<TLink>
             || current.IsDraining != last.IsDraining
             || current.ConcurrencyLimit != last.ConcurrencyLimit
             || Math.Abs(current.CpuPercent - last.CpuPercent) >= CpuStep
-            || (current.ThreadPoolQueue > 0) != (last.ThreadPoolQueue > 0)
+            || (current.ThreadPoolQueue >= ThreadPoolBacklog) != (last.ThreadPoolQueue >= ThreadPoolBacklog)
             || Math.Abs(current.ServiceTimeMicros - last.ServiceTimeMicros) > ServiceTimeStep * Math.Max(last.ServiceTimeMicros, 1);
 }

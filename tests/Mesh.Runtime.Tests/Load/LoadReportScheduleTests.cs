@@ -82,7 +82,8 @@ public sealed class LoadReportScheduleTests
     [InlineData(0, 1, 900, 0, false, true)]
     [InlineData(0, 0, 1200, 0, false, true)]
     [InlineData(0, 0, 1100, 0, false, false)]
-    [InlineData(0, 0, 900, 5, false, true)]
+    [InlineData(0, 0, 900, 5, false, false)]
+    [InlineData(0, 0, 900, 16, false, true)]
     [InlineData(0, 0, 900, 0, true, true)]
     public void IsWorthSending_ComparedWithIdleReport_OnlyMeaningfulChangesCount(int cpuDelta, int inFlight, int serviceMicros, int threadPoolQueue, bool draining, bool expected)
     {
