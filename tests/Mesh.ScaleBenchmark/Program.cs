@@ -3,10 +3,12 @@ using System.Globalization;
 using System.Text.Json;
 using Mesh.ScaleBenchmark;
 
-// The scale benchmark (issue 18 item 5, issue 14 item 5). Default mode: for each size of --sizes, an idle full mesh of
-// N nodes spread over --processes processes (node i on 127.0.0.(i+1):7800), inside a network namespace it creates and
-// deletes; then one caller at --in-flight calls over those N servers. Then --peer-sizes: one caller linked to that many
-// server-only nodes. Prints tables, and with --json one JSON object as the last line. Children: 'group' and 'caller'.
+// The scale benchmark (issue 18 item 5, issue 14 item 5). Default mode: for each size of --sizes, an idle mesh of N
+// nodes spread over --processes processes (node i on 127.0.0.(i+1):7800; full up to the aperture threshold, apertured
+// past it), inside a network namespace it creates and deletes; then one caller at --in-flight calls over those N
+// servers. Then --peer-sizes: one caller linked to that many server-only nodes; then the idle-link rows: one caller
+// linked to the same servers with more connections each. Prints tables, and with --json one JSON object as the last
+// line. Children: 'group' and 'caller'. See README.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 try
@@ -43,7 +45,7 @@ static async Task<int> RunAsync(Args args)
         args.Flag("--json"));
     var skipPeers = args.Flag("--no-peers");
     var linkServers = args.Int("--link-servers", 8);
-    var linkConnections = args.Ints("--link-connections", "1,32");
+    var linkConnections = args.Ints("--link-connections", "1,64");
     var skipLinks = args.Flag("--no-links");
     args.EnsureAllUsed();
 
