@@ -74,6 +74,78 @@ public sealed class FrozenPeerTests
         }
     }
 
+    [Fact]
+    public async Task Links_ServerProcessFrozenLongerThanItsHeartbeatTimeout_ItBlamesItselfAndKeepsItsLinks()
+    {
+        using var server = StartDriverServer();
+        var pid = 0;
+        try
+        {
+            var ready = await server.StandardOutput.ReadLineAsync().WaitAsync(Bound);
+            Assert.StartsWith("READY ", ready, StringComparison.Ordinal);
+            var fields = ready!.Split(' ');
+            pid = int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
+
+            // The server keeps the defaults (timeout 5 s); this client waits far longer, and pings every 200 ms.
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddMesh(o =>
+                {
+                    o.NodeId = "lag-test-client";
+                    o.AllowPlaintext = true;
+                    o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+                    o.HeartbeatTimeout = TimeSpan.FromSeconds(60);
+                    o.DefaultDeadline = TimeSpan.FromMinutes(1);
+                })
+                .UseStaticPeers(fields[1])
+                .AddClient<IPingService>();
+            using var client = builder.Build();
+            await client.StartAsync().WaitAsync(Bound);
+            var node = client.Services.GetRequiredService<IMeshNode>();
+            await node.WaitForPeersAsync(MeshServiceRegistry.Get<IPingService>().Name, 1, CancellationToken.None).WaitAsync(Bound);
+            var ping = client.Services.GetRequiredService<IPingService>();
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Equal(i + 1, await ping.Ping(i).AsTask().WaitAsync(Bound));
+            }
+
+            // Frozen for 7 s: past the server's own 5 s timeout, with the client's pings waiting unread in its socket.
+            // Thawed, the server measures its own lag before it judges the link, reads the pings, and keeps the link;
+            // had it blamed the client, the link would be re-made and its statistics start again from 0 calls.
+            await SignalAsync("STOP", pid);
+            await WaitForStateAsync(pid, stopped: true);
+            var frozen = Stopwatch.StartNew();
+            using (var freeze = new PeriodicTimer(TimeSpan.FromMilliseconds(100)))
+            {
+                while (frozen.Elapsed < TimeSpan.FromSeconds(7))
+                {
+                    await freeze.WaitForNextTickAsync();
+                }
+            }
+
+            await SignalAsync("CONT", pid);
+            await WaitForStateAsync(pid, stopped: false);
+            Assert.Equal(6, await ping.Ping(5).AsTask().WaitAsync(Bound));
+            var statistics = Assert.Single(node.GetPeerStatistics());
+            Assert.Equal(6, statistics.Answered);
+            await client.StopAsync().WaitAsync(Bound);
+        }
+        finally
+        {
+            if (pid != 0)
+            {
+                await SignalAsync("CONT", pid, check: false);
+            }
+
+            server.StandardInput.Close();
+            if (!server.WaitForExit(10_000))
+            {
+                server.Kill(entireProcessTree: true);
+                server.WaitForExit();
+            }
+        }
+    }
+
     private static Process StartDriverServer()
     {
         var path = SampleAssembly.Path("tests", "Mesh.LoadDriver");

@@ -89,6 +89,8 @@ internal static class LinkWatchdog
 
     private static void Run()
     {
+        var periodMs = (long)Period.TotalMilliseconds;
+        var lastTick = Environment.TickCount64;
         while (true)
         {
             Thread.Sleep(Period);
@@ -116,7 +118,13 @@ internal static class LinkWatchdog
                 }
             }
 
-            Tick(Environment.TickCount64);
+            // This thread's own lateness is the process's lag too (a frozen or starved process: SIGSTOP, a long GC pause,
+            // no CPU), and it must count before this tick judges any link: after a freeze longer than the heartbeat
+            // timeout, the peers' frames wait unread in the socket, and the links are not dead.
+            var now = Environment.TickCount64;
+            LocalLag.Shared.Record(lastTick + periodMs, now);
+            lastTick = now;
+            Tick(now);
         }
     }
 

@@ -5,7 +5,8 @@ namespace Mesh.Transport;
 /// waits for. Timeouts that would blame a peer (heartbeat, handshake) first add the worst lag measured over the last
 /// <see cref="Memory"/>, so a node that was itself frozen does not tear down links to healthy peers and then flood them
 /// with reconnects. One probe per process (<see cref="Shared"/>): a timer every <see cref="Period"/> notes how much
-/// later than due it ran.
+/// later than due it ran (thread-pool starvation shows there), and so does the link watchdog's thread at each of its
+/// ticks, before it judges any link (a frozen process shows there first).
 /// </summary>
 internal sealed class LocalLag
 {
