@@ -37,7 +37,7 @@ static async Task<int> RunAsync(Args args)
         args.Int("--processes", 8),
         args.Int("--in-flight", 64),
         args.Double("--link-bound", 30),
-        args.Double("--settle", 2),
+        args.Double("--settle", 15),
         args.Double("--idle-seconds", 5),
         args.Double("--warmup", 1),
         args.Double("--seconds", 3),
