@@ -45,7 +45,7 @@ static async Task<int> RunAsync(Args args)
         args.Flag("--json"));
     var skipPeers = args.Flag("--no-peers");
     var linkServers = args.Int("--link-servers", 8);
-    var linkConnections = args.Ints("--link-connections", "1,64");
+    var linkConnections = args.Ints("--link-connections", "1,64,1,64");
     var skipLinks = args.Flag("--no-links");
     args.EnsureAllUsed();
 
@@ -172,11 +172,16 @@ static void PrintLinks(ScaleReport report)
         Console.WriteLine($"| {r.Servers} | {r.ConnectionsPerPeer} | {r.Links:N0} | {r.CpuMicrosPerSecond:0} µs/s | {r.RssBytes / 1048576.0:0.0} MiB | {r.ManagedBytes / 1048576.0:0.00} MiB | {r.LoopbackBytesPerSecond / 1000:0.0} KB/s |");
     }
 
-    var (first, last) = (report.Links[0], report.Links[^1]);
-    var added = last.Links - first.Links;
-    if (added > 0)
+    // Each row with more links than the one before it, against that row: a pair measured minutes apart, so the
+    // processes' own drift (their resident set grows slowly by itself) counts as little as it can.
+    for (var i = 1; i < report.Links.Count; i++)
     {
-        Console.WriteLine($"Cost of one idle link, both ends ({first.Links} → {last.Links} links): CPU {(last.CpuMicrosPerSecond - first.CpuMicrosPerSecond) / added:0.0} µs/s, RSS {(last.RssBytes - first.RssBytes) / 1024.0 / added:0.0} KiB, managed {(last.ManagedBytes - first.ManagedBytes) / 1024.0 / added:0.0} KiB, traffic {(last.LoopbackBytesPerSecond - first.LoopbackBytesPerSecond) / added:0} B/s");
+        var (first, last) = (report.Links[i - 1], report.Links[i]);
+        var added = last.Links - first.Links;
+        if (added > 0)
+        {
+            Console.WriteLine($"Cost of one idle link, both ends ({first.Links} → {last.Links} links): CPU {(last.CpuMicrosPerSecond - first.CpuMicrosPerSecond) / added:0.0} µs/s, RSS {(last.RssBytes - first.RssBytes) / 1024.0 / added:0.0} KiB, managed {(last.ManagedBytes - first.ManagedBytes) / 1024.0 / added:0.0} KiB, traffic {(last.LoopbackBytesPerSecond - first.LoopbackBytesPerSecond) / added:0} B/s");
+        }
     }
 }
 

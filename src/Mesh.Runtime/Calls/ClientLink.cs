@@ -356,6 +356,9 @@ internal sealed class ClientLink : Connection, ILocalCaller
     /// <remarks>A link to this node itself never goes quiet: its calls run in-process and queue no frame to wake it.</remarks>
     protected override bool HasNothingInFlight() => _local is null && _pending.IsEmpty && _dispatcher.IsIdle;
 
+    /// <inheritdoc/>
+    protected override void OnQuiet() => _dispatcher.Trim();
+
     /// <summary>The answer to <paramref name="call"/> arrived at <paramref name="now"/> (0: read the clock): true when this link is to publish it.</summary>
     private static bool Answered(PendingCall call, long now)
     {

@@ -121,6 +121,9 @@ internal sealed class ServerConnection : Connection, ICallReplies
     /// <inheritdoc/>
     protected override bool HasNothingInFlight() => _session.IsIdle && _dispatcher.IsIdle;
 
+    /// <inheritdoc/>
+    protected override void OnQuiet() => _dispatcher.Trim();
+
     private void OnRequest(in FrameHeader header, in ReadOnlySequence<byte> payload)
     {
         if (payload.Length < Protocol.RequestPrefixSize)

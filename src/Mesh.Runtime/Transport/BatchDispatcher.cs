@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Mesh.Transport;
@@ -43,7 +42,7 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
 
     private static readonly long SplitAfterTicks = (long)(SplitAfter.TotalSeconds * Stopwatch.Frequency);
     private static readonly long FlushAfterTicks = (long)(FlushAfter.TotalSeconds * Stopwatch.Frequency);
-    private readonly ConcurrentQueue<TItem> _queue = new();
+    private readonly ItemQueue<TItem> _queue = new();
     private readonly int _maxDrainers = Math.Max(1, Environment.ProcessorCount);
     private int _drainers;
     private long _progressAt;
@@ -53,6 +52,9 @@ internal sealed class BatchDispatcher<TItem> : IThreadPoolWorkItem
 
     /// <summary>Whether nothing is queued and no drainer runs.</summary>
     public bool IsIdle => _queue.IsEmpty && Volatile.Read(ref _drainers) == 0;
+
+    /// <summary>Gives the queue's slots back while it is empty (the link went quiet).</summary>
+    public void Trim() => _queue.Trim();
 
     /// <summary>Makes sure a drainer will run what is queued, on the thread pool.</summary>
     public void Schedule()

@@ -452,6 +452,7 @@ internal abstract class Connection : IAsyncDisposable
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _inlineTicket) == 0 && Volatile.Read(ref _workReads) == reads && HasNothingInFlight())
         {
+            OnQuiet();
             return true;
         }
 
@@ -464,6 +465,14 @@ internal abstract class Connection : IAsyncDisposable
     /// progress the watchdog must check every tick. Links that never go quiet return false.
     /// </summary>
     protected virtual bool HasNothingInFlight() => true;
+
+    /// <summary>
+    /// Called by <see cref="LinkWatchdog"/> once the link went quiet: gives back what only work needs (a woken link
+    /// allocates it again). Work may arrive while it runs: what it releases must stay correct to use.
+    /// </summary>
+    protected virtual void OnQuiet()
+    {
+    }
 
     /// <summary>
     /// Called every <see cref="LinkWatchdog.Period"/> (and when a read breaks the link): adds a drainer when the running
