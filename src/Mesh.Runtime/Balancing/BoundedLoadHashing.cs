@@ -46,7 +46,7 @@ internal sealed class BoundedLoadHashing
     {
         var now = _time.GetTimestamp();
         var capacity = double.IsPositiveInfinity(_factor) ? double.PositiveInfinity : Capacity(peers, ring, now);
-        var ramp = (KeyRing.Mix(key ^ 0x5851F42D4C957F2D) >> 11) * (1.0 / (1UL << 53));
+        var ramp = (MeshKey.Mix(key ^ 0x5851F42D4C957F2D) >> 11) * (1.0 / (1UL << 53));
         var point = ring.FirstPoint(key);
         var fallback = -1;
         var fallbackLoad = double.PositiveInfinity;

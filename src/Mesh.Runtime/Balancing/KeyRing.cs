@@ -75,7 +75,7 @@ internal sealed class KeyRing
             var seed = MeshKey.Hash(nodeIds[peer]);
             for (var i = 0; i < VirtualNodes; i++)
             {
-                points[(peer * VirtualNodes) + i] = Mix(seed + ((ulong)(i + 1) * Golden));
+                points[(peer * VirtualNodes) + i] = MeshKey.Mix(seed + ((ulong)(i + 1) * Golden));
                 owners[(peer * VirtualNodes) + i] = peer;
             }
         }
@@ -106,15 +106,4 @@ internal sealed class KeyRing
 
     /// <summary>The index of the peer that owns <paramref name="key"/> when every peer may take it.</summary>
     public int Owner(ulong key) => _owners[FirstPoint(key)];
-
-    /// <summary>MurmurHash3's fmix64.</summary>
-    internal static ulong Mix(ulong value)
-    {
-        value ^= value >> 33;
-        value *= 0xff51afd7ed558ccd;
-        value ^= value >> 33;
-        value *= 0xc4ceb9fe1a85ec53;
-        value ^= value >> 33;
-        return value;
-    }
 }
