@@ -74,17 +74,9 @@ internal sealed class ClientLink : Connection, ILocalCaller
     /// <param name="callId">The call's id on this link.</param>
     public SendResult TrySend(RequestBuilder request, PendingCall call, uint deadlineMilliseconds, in ActivityContext trace, out long callId)
     {
-        if (IsClosing || IsDraining)
+        if (TryAdd(call, out callId) is { } refused)
         {
-            callId = 0;
-            return SendResult.Closing;
-        }
-
-        call.Track(Stats);
-        if (!_pending.TryAdd(call, out callId))
-        {
-            call.Settle(PeerCallOutcome.Abandoned);
-            return IsClosing ? SendResult.Closing : SendResult.Full;
+            return refused;
         }
 
         if (_local is { } local)
@@ -109,12 +101,10 @@ internal sealed class ClientLink : Connection, ILocalCaller
     }
 
     /// <summary>
-    /// Opens a stream with <paramref name="request"/>: like <see cref="TrySend(RequestBuilder, PendingCall, uint, in ActivityContext, out long)"/>
-    /// (the stream counts as outstanding on the peer until it ends), then grants the stream its first credit. Its items
-    /// go to <paramref name="receiver"/>; its end or failure completes <paramref name="call"/>. Streams to this node itself
-    /// run over the loopback link too, never in-process.
+    /// Takes a slot for <paramref name="call"/> in the pending table, or says why not: the link is closing or draining,
+    /// or its calls in flight are at the cap (the call is settled as abandoned with this peer).
     /// </summary>
-    public SendResult TryOpenStream(RequestBuilder request, PendingCall call, StreamReceiver receiver, uint deadlineMilliseconds, out long callId)
+    private SendResult? TryAdd(PendingCall call, out long callId)
     {
         if (IsClosing || IsDraining)
         {
@@ -127,6 +117,22 @@ internal sealed class ClientLink : Connection, ILocalCaller
         {
             call.Settle(PeerCallOutcome.Abandoned);
             return IsClosing ? SendResult.Closing : SendResult.Full;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Opens a stream with <paramref name="request"/>: like <see cref="TrySend(RequestBuilder, PendingCall, uint, in ActivityContext, out long)"/>
+    /// (the stream counts as outstanding on the peer until it ends), then grants the stream its first credit. Its items
+    /// go to <paramref name="receiver"/>; its end or failure completes <paramref name="call"/>. Streams to this node itself
+    /// run over the loopback link too, never in-process.
+    /// </summary>
+    public SendResult TryOpenStream(RequestBuilder request, PendingCall call, StreamReceiver receiver, uint deadlineMilliseconds, out long callId)
+    {
+        if (TryAdd(call, out callId) is { } refused)
+        {
+            return refused;
         }
 
         lock (_streams)
