@@ -14,135 +14,140 @@ public sealed class FrozenPeerTests
     [Fact]
     public async Task Ping_ServerProcessSigstopped_FailsAsPeerUnavailableThenReconnectsAfterSigcont()
     {
-        using var server = StartDriverServer();
-        var pid = 0;
-        try
+        await using var server = await DriverServer.StartAsync();
+        using var client = await StartClientAsync(server.Address, o =>
         {
-            var ready = await server.StandardOutput.ReadLineAsync().WaitAsync(Bound);
-            Assert.StartsWith("READY ", ready, StringComparison.Ordinal);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+            o.HeartbeatTimeout = TimeSpan.FromMilliseconds(1500);
+            o.HandshakeTimeout = TimeSpan.FromSeconds(1);
+            o.ReconnectMaxBackoff = TimeSpan.FromMilliseconds(500);
+            o.DefaultDeadline = TimeSpan.FromMinutes(5);
+        });
+        var node = client.Services.GetRequiredService<IMeshNode>();
+        var ping = client.Services.GetRequiredService<IPingService>();
+        Assert.Equal(2, await ping.Ping(1).AsTask().WaitAsync(Bound));
 
-            // "READY <address> <pid>": the server names its own process (the one to freeze), whatever launched it.
-            var fields = ready!.Split(' ');
-            pid = int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.Services.AddMesh(o =>
-                {
-                    o.NodeId = "frozen-test-client";
-                    o.AllowPlaintext = true;
-                    o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
-                    o.HeartbeatTimeout = TimeSpan.FromMilliseconds(1500);
-                    o.HandshakeTimeout = TimeSpan.FromSeconds(1);
-                    o.ReconnectMaxBackoff = TimeSpan.FromMilliseconds(500);
-                    o.DefaultDeadline = TimeSpan.FromMinutes(5);
-                })
-                .UseStaticPeers(fields[1])
-                .AddClient<IPingService>();
-            using var client = builder.Build();
-            await client.StartAsync().WaitAsync(Bound);
-            var node = client.Services.GetRequiredService<IMeshNode>();
-            var serviceName = MeshServiceRegistry.Get<IPingService>().Name;
-            await node.WaitForPeersAsync(serviceName, 1, CancellationToken.None).WaitAsync(Bound);
-            var ping = client.Services.GetRequiredService<IPingService>();
-            Assert.Equal(2, await ping.Ping(1).AsTask().WaitAsync(Bound));
+        await server.FreezeAsync();
+        var ex = await Assert.ThrowsAsync<PeerUnavailableException>(() => ping.Ping(2).AsTask().WaitAsync(Bound));
+        Assert.Contains("HeartbeatTimeout", ex.InnerException?.Message ?? string.Empty, StringComparison.Ordinal);
 
-            await SignalAsync("STOP", pid);
-            await WaitForStateAsync(pid, stopped: true);
-            var ex = await Assert.ThrowsAsync<PeerUnavailableException>(() => ping.Ping(2).AsTask().WaitAsync(Bound));
-            Assert.Contains("HeartbeatTimeout", ex.InnerException?.Message ?? string.Empty, StringComparison.Ordinal);
-
-            await SignalAsync("CONT", pid);
-            await WaitForStateAsync(pid, stopped: false);
-            await node.WaitForPeersAsync(serviceName, 1, CancellationToken.None).WaitAsync(Bound);
-            Assert.Equal(4, await ping.Ping(3).AsTask().WaitAsync(Bound));
-            await client.StopAsync().WaitAsync(Bound);
-        }
-        finally
-        {
-            if (pid != 0)
-            {
-                // Never leave a frozen process behind, whatever failed above (it may have exited: no check).
-                await SignalAsync("CONT", pid, check: false);
-            }
-
-            server.StandardInput.Close();
-            if (!server.WaitForExit(10_000))
-            {
-                server.Kill(entireProcessTree: true);
-                server.WaitForExit();
-            }
-        }
+        await server.ThawAsync();
+        await node.WaitForPeersAsync(MeshServiceRegistry.Get<IPingService>().Name, 1, CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(4, await ping.Ping(3).AsTask().WaitAsync(Bound));
+        await client.StopAsync().WaitAsync(Bound);
     }
 
     [Fact]
     public async Task Links_ServerProcessFrozenLongerThanItsHeartbeatTimeout_ItBlamesItselfAndKeepsItsLinks()
     {
-        using var server = StartDriverServer();
-        var pid = 0;
-        try
+        // The server keeps the defaults (timeout 5 s); this client waits far longer, and pings every 200 ms.
+        await using var server = await DriverServer.StartAsync();
+        using var client = await StartClientAsync(server.Address, o =>
         {
-            var ready = await server.StandardOutput.ReadLineAsync().WaitAsync(Bound);
-            Assert.StartsWith("READY ", ready, StringComparison.Ordinal);
-            var fields = ready!.Split(' ');
-            pid = int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
-
-            // The server keeps the defaults (timeout 5 s); this client waits far longer, and pings every 200 ms.
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.Services.AddMesh(o =>
-                {
-                    o.NodeId = "lag-test-client";
-                    o.AllowPlaintext = true;
-                    o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
-                    o.HeartbeatTimeout = TimeSpan.FromSeconds(60);
-                    o.DefaultDeadline = TimeSpan.FromMinutes(1);
-                })
-                .UseStaticPeers(fields[1])
-                .AddClient<IPingService>();
-            using var client = builder.Build();
-            await client.StartAsync().WaitAsync(Bound);
-            var node = client.Services.GetRequiredService<IMeshNode>();
-            await node.WaitForPeersAsync(MeshServiceRegistry.Get<IPingService>().Name, 1, CancellationToken.None).WaitAsync(Bound);
-            var ping = client.Services.GetRequiredService<IPingService>();
-            for (var i = 0; i < 5; i++)
-            {
-                Assert.Equal(i + 1, await ping.Ping(i).AsTask().WaitAsync(Bound));
-            }
-
-            // Frozen for 7 s: past the server's own 5 s timeout, with the client's pings waiting unread in its socket.
-            // Thawed, the server measures its own lag before it judges the link, reads the pings, and keeps the link;
-            // had it blamed the client, the link would be re-made and its statistics start again from 0 calls.
-            await SignalAsync("STOP", pid);
-            await WaitForStateAsync(pid, stopped: true);
-            var frozen = Stopwatch.StartNew();
-            using (var freeze = new PeriodicTimer(TimeSpan.FromMilliseconds(100)))
-            {
-                while (frozen.Elapsed < TimeSpan.FromSeconds(7))
-                {
-                    await freeze.WaitForNextTickAsync();
-                }
-            }
-
-            await SignalAsync("CONT", pid);
-            await WaitForStateAsync(pid, stopped: false);
-            Assert.Equal(6, await ping.Ping(5).AsTask().WaitAsync(Bound));
-            var statistics = Assert.Single(node.GetPeerStatistics());
-            Assert.Equal(6, statistics.Answered);
-            await client.StopAsync().WaitAsync(Bound);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+            o.HeartbeatTimeout = TimeSpan.FromSeconds(60);
+            o.DefaultDeadline = TimeSpan.FromMinutes(1);
+        });
+        var node = client.Services.GetRequiredService<IMeshNode>();
+        var ping = client.Services.GetRequiredService<IPingService>();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(i + 1, await ping.Ping(i).AsTask().WaitAsync(Bound));
         }
-        finally
-        {
-            if (pid != 0)
+
+        // Frozen for 7 s: past the server's own 5 s timeout, with the client's pings waiting unread in its socket.
+        // Thawed, the server measures its own lag before it judges the link, reads the pings, and keeps the link;
+        // had it blamed the client, the link would be re-made and its statistics start again from 0 calls.
+        await server.FreezeAsync();
+        await Task.Delay(TimeSpan.FromSeconds(7));
+        await server.ThawAsync();
+        Assert.Equal(6, await ping.Ping(5).AsTask().WaitAsync(Bound));
+        var statistics = Assert.Single(node.GetPeerStatistics());
+        Assert.Equal(6, statistics.Answered);
+        await client.StopAsync().WaitAsync(Bound);
+    }
+
+    /// <summary>A client node linked to the driver's server at <paramref name="address"/>, started and linked.</summary>
+    private static async Task<IHost> StartClientAsync(string address, Action<MeshOptions> configure)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddMesh(o =>
             {
-                await SignalAsync("CONT", pid, check: false);
+                o.NodeId = "frozen-test-client";
+                o.AllowPlaintext = true;
+                configure(o);
+            })
+            .UseStaticPeers(address)
+            .AddClient<IPingService>();
+        var client = builder.Build();
+        await client.StartAsync().WaitAsync(Bound);
+        await client.Services.GetRequiredService<IMeshNode>().WaitForPeersAsync(MeshServiceRegistry.Get<IPingService>().Name, 1, CancellationToken.None).WaitAsync(Bound);
+        return client;
+    }
+
+    /// <summary>
+    /// The load driver's Mesh server in a process of its own, to freeze (SIGSTOP) and thaw (SIGCONT); disposing it thaws
+    /// it whatever failed, then stops it (or kills it).
+    /// </summary>
+    private sealed class DriverServer : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private int _pid;
+
+        private DriverServer(Process process) => _process = process;
+
+        public string Address { get; private set; } = string.Empty;
+
+        public static async Task<DriverServer> StartAsync()
+        {
+            var server = new DriverServer(StartDriverServer());
+            try
+            {
+                var ready = await server._process.StandardOutput.ReadLineAsync().WaitAsync(Bound);
+                Assert.StartsWith("READY ", ready, StringComparison.Ordinal);
+
+                // "READY <address> <pid>": the server names its own process (the one to freeze), whatever launched it.
+                var fields = ready!.Split(' ');
+                server.Address = fields[1];
+                server._pid = int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
+                return server;
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async Task FreezeAsync()
+        {
+            await SignalAsync("STOP", _pid);
+            await WaitForStateAsync(_pid, stopped: true);
+        }
+
+        public async Task ThawAsync()
+        {
+            await SignalAsync("CONT", _pid);
+            await WaitForStateAsync(_pid, stopped: false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_pid != 0)
+            {
+                // Never leave a frozen process behind, whatever failed (it may have exited: no check).
+                await SignalAsync("CONT", _pid, check: false);
             }
 
-            server.StandardInput.Close();
-            if (!server.WaitForExit(10_000))
+            _process.StandardInput.Close();
+            if (!_process.WaitForExit(10_000))
             {
-                server.Kill(entireProcessTree: true);
-                server.WaitForExit();
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
             }
+
+            _process.Dispose();
         }
     }
 
