@@ -12,12 +12,7 @@ public sealed class TlsReadinessTests
         using var certificates = new TestCertificates();
         var (certificate, _) = certificates.Issue("node-1");
         await File.WriteAllTextAsync(certificate, "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n");
-        await using var node = await TestNode.StartAsync("node-1", mesh => mesh.Services.Configure<MeshOptions>(o =>
-        {
-            o.Tls.CertificatePath = certificate;
-            o.Tls.PrivateKeyPath = Path.ChangeExtension(certificate, ".key");
-            o.Tls.CertificateAuthorityPath = certificates.AuthorityPath;
-        }));
+        await using var node = await StartWithFilesAsync(certificate, Path.ChangeExtension(certificate, ".key"), certificates.AuthorityPath);
         var mesh = node.Host.Services.GetRequiredService<IMeshNode>();
 
         Assert.Equal(MeshNodeState.Running, mesh.State);
@@ -37,12 +32,7 @@ public sealed class TlsReadinessTests
     {
         using var certificates = new TestCertificates();
         var (certificate, key) = certificates.Issue("node-1", notAfter: DateTimeOffset.UtcNow.AddMinutes(-1));
-        await using var node = await TestNode.StartAsync("node-1", mesh => mesh.Services.Configure<MeshOptions>(o =>
-        {
-            o.Tls.CertificatePath = certificate;
-            o.Tls.PrivateKeyPath = key;
-            o.Tls.CertificateAuthorityPath = certificates.AuthorityPath;
-        }));
+        await using var node = await StartWithFilesAsync(certificate, key, certificates.AuthorityPath);
         var mesh = node.Host.Services.GetRequiredService<IMeshNode>();
 
         Assert.False(mesh.IsReady);
@@ -55,12 +45,7 @@ public sealed class TlsReadinessTests
         using var certificates = new TestCertificates();
         using var strangers = new TestCertificates("stranger-ca");
         var (certificate, key) = strangers.Issue("node-1");
-        await using var node = await TestNode.StartAsync("node-1", mesh => mesh.Services.Configure<MeshOptions>(o =>
-        {
-            o.Tls.CertificatePath = certificate;
-            o.Tls.PrivateKeyPath = key;
-            o.Tls.CertificateAuthorityPath = certificates.AuthorityPath;
-        }));
+        await using var node = await StartWithFilesAsync(certificate, key, certificates.AuthorityPath);
         var mesh = node.Host.Services.GetRequiredService<IMeshNode>();
 
         Assert.False(mesh.IsReady);
@@ -77,4 +62,13 @@ public sealed class TlsReadinessTests
         Assert.Null(mesh.TlsFailure);
         Assert.True(mesh.IsReady);
     }
+
+    /// <summary>Node "node-1" with TLS from the files given, whatever they hold.</summary>
+    private static Task<TestNode> StartWithFilesAsync(string certificate, string key, string authority)
+        => TestNode.StartAsync("node-1", mesh => mesh.Services.Configure<MeshOptions>(o =>
+        {
+            o.Tls.CertificatePath = certificate;
+            o.Tls.PrivateKeyPath = key;
+            o.Tls.CertificateAuthorityPath = authority;
+        }));
 }
