@@ -101,14 +101,14 @@ internal static class Orchestrator
 
     private static async Task<List<ResultRow>> RunPeerAsync(string peer, IReadOnlyList<int> concurrency, DriverOptions options)
     {
-        using var server = Start($"server {peer}");
+        using var server = DriverProcess.Start($"server {peer}");
         var rows = new List<ResultRow>();
         try
         {
             var ready = await ReadUntilAsync(server, line => line.StartsWith("READY ", StringComparison.Ordinal), StartBound);
             // "READY <address> <pid>": the server names its own process, which is the one whose CPU time counts.
             var fields = ready.Split(' ');
-            using var client = Start($"client {peer} {fields[1]} {fields[2]} {options.ToClientArguments(concurrency)}");
+            using var client = DriverProcess.Start($"client {peer} {fields[1]} {fields[2]} {options.ToClientArguments(concurrency)}");
             var perRow = options.Warmup + options.Duration + TimeSpan.FromSeconds(10);
             try
             {
@@ -156,35 +156,11 @@ internal static class Orchestrator
         return rows;
     }
 
-    private static Process Start(string arguments)
-    {
-        var path = Environment.ProcessPath!;
-        var isHost = Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
-        var start = new ProcessStartInfo(path, isHost ? $"\"{typeof(Orchestrator).Assembly.Location}\" {arguments}" : arguments)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
-    }
-
     private static async Task<string> ReadUntilAsync(Process process, Func<string, bool> match, TimeSpan bound)
     {
-        using var timeout = new CancellationTokenSource(bound);
-        try
+        if (await DriverProcess.ReadLineAsync(process, match, bound) is { } line)
         {
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                if (match(line))
-                {
-                    return line;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
+            return line;
         }
 
         Kill(process);

@@ -140,17 +140,17 @@ internal static class StreamMode
 
     private static async Task<StreamRow> RunPeerAsync(string peer, int parallel, StreamOptions options)
     {
-        using var server = Start($"stream-server {peer}");
+        using var server = DriverProcess.Start($"stream-server {peer}");
         try
         {
-            var ready = await ReadLineAsync(server, line => line.StartsWith("READY ", StringComparison.Ordinal), StartBound)
+            var ready = await DriverProcess.ReadLineAsync(server, line => line.StartsWith("READY ", StringComparison.Ordinal), StartBound)
                 ?? throw new InvalidOperationException($"the {peer} server did not start: {await server.StandardError.ReadToEndAsync()}");
             var fields = ready.Split(' ');
-            using var client = Start(string.Create(CultureInfo.InvariantCulture,
+            using var client = DriverProcess.Start(string.Create(CultureInfo.InvariantCulture,
                 $"stream-client {peer} {fields[1]} {fields[2]} {parallel} {options.ItemBytes} {(int)options.Warmup.TotalMilliseconds} {(int)options.Duration.TotalMilliseconds}"));
             try
             {
-                var row = await ReadLineAsync(client, line => line.StartsWith("ROW ", StringComparison.Ordinal), StartBound + options.Warmup + options.Duration)
+                var row = await DriverProcess.ReadLineAsync(client, line => line.StartsWith("ROW ", StringComparison.Ordinal), StartBound + options.Warmup + options.Duration)
                     ?? throw new InvalidOperationException($"the {peer} client failed: {await client.StandardError.ReadToEndAsync()}");
                 var f = row.Split(' ');
                 return new StreamRow(
@@ -172,43 +172,6 @@ internal static class StreamMode
             server.StandardInput.Close();
             await ExitOrKillAsync(server);
         }
-    }
-
-    private static Process Start(string arguments)
-    {
-        var path = Environment.ProcessPath!;
-        var isHost = Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
-        var start = new ProcessStartInfo(path, isHost ? $"\"{typeof(StreamMode).Assembly.Location}\" {arguments}" : arguments)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-
-        // Both peers' processes run with server GC, as gRPC's performance guidance recommends for servers.
-        start.Environment["DOTNET_gcServer"] = "1";
-        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
-    }
-
-    private static async Task<string?> ReadLineAsync(Process process, Func<string, bool> match, TimeSpan bound)
-    {
-        using var timeout = new CancellationTokenSource(bound);
-        try
-        {
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                if (match(line))
-                {
-                    return line;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        return null;
     }
 
     private static async Task ExitOrKillAsync(Process process)
