@@ -50,6 +50,9 @@ internal abstract class Connection : IAsyncDisposable
 
     private readonly MeshMetrics _metrics;
 
+    /// <summary>A ping is answered only while the link holds less than this unsent (a peer reading nothing gets no more pongs).</summary>
+    internal const long MaxQueuedBytesForPong = 64 * 1024;
+
     protected Connection(Socket socket, LinkSettings settings, MeshMetrics metrics, ILogger logger)
     {
         _metrics = metrics;
@@ -679,8 +682,13 @@ internal abstract class Connection : IAsyncDisposable
                         case FrameKind.Hello:
                             throw new ProtocolException("unexpected second hello");
                         case FrameKind.Ping:
-                            // Heartbeats are link upkeep, the same on both sides; they leave a quiet link quiet.
-                            TrySendUpkeep(FrameKind.Pong, header.CallId);
+                            // Heartbeats are link upkeep, the same on both sides; they leave a quiet link quiet. A peer
+                            // that does not read its pongs gets no more: its pings must not grow this side's queue.
+                            if (_sender.QueuedBytes < MaxQueuedBytesForPong)
+                            {
+                                TrySendUpkeep(FrameKind.Pong, header.CallId);
+                            }
+
                             break;
                         case FrameKind.Pong:
                             break;

@@ -47,6 +47,40 @@ public sealed class IdleLinkTests
         await Eventually(() => !pair.Client.HoldsSendBuffers && !pair.Server.HoldsSendBuffers);
     }
 
+    [Fact]
+    public async Task Pings_PeerNeverReadsItsPongs_QueuedBytesStayBounded()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        var accept = listener.AcceptAsync();
+        await raw.ConnectAsync(listener.LocalEndPoint!);
+        var accepted = await accept;
+        accepted.SendBufferSize = 4096;
+        var metrics = new MeshMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+        await using var link = new TestLink(accepted, Settings(), metrics);
+        link.Start();
+
+        // 4 MiB of pings (262,144 of them) from a peer that never reads: 4 MiB of pongs would wait unsent without a bound.
+        var pings = new byte[64 * 1024 * FrameHeader.Size];
+        for (var i = 0; i < pings.Length; i += FrameHeader.Size)
+        {
+            new FrameHeader(0, FrameKind.Ping, 0, i).Write(pings.AsSpan(i));
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            await raw.SendAsync(pings).WaitAsync(Bound);
+        }
+
+        // Frames are handled in order: once this one is parsed, every ping before it was answered or not.
+        await raw.SendAsync(Frame(1)).WaitAsync(Bound);
+        await link.FramesParsed(1).WaitAsync(Bound);
+
+        Assert.InRange(link.QueuedBytes, 1, Connection.MaxQueuedBytesForPong + FrameHeader.Size);
+    }
+
     private static LinkSettings Settings(TimeSpan? heartbeat = null)
     {
         var interval = heartbeat ?? TimeSpan.FromSeconds(10);
