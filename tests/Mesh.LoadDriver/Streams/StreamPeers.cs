@@ -108,8 +108,8 @@ internal sealed class MeshStreamPeer : IStreamPeer
 
 /// <summary>
 /// gRPC as its performance guidance recommends for this: Grpc.AspNetCore on Kestrel over h2c, one reused
-/// Grpc.Net.Client channel on one HTTP/2 connection, a server-streaming call read with <c>MoveNext</c>, server GC
-/// (set for both peers by the driver).
+/// Grpc.Net.Client channel on one HTTP/2 connection, a server-streaming call read with <c>MoveNext</c>, no server
+/// header (as the unary gRPC peer and grpc-dotnet's benchmark server), server GC (the driver's project sets it).
 /// </summary>
 internal sealed class GrpcStreamPeer : IStreamPeer
 {
@@ -121,6 +121,7 @@ internal sealed class GrpcStreamPeer : IStreamPeer
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            kestrel.AddServerHeader = false;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
         });
